@@ -1,0 +1,246 @@
+"""Turn what a controller sends into values and findings, never into an exception.
+
+Real firmware answers ``/rest/full_state`` as ``text/plain`` lines ``key:value`` (the value is
+everything after the first colon, sometimes after a space); the specification's header table
+suggests JSON. Both are read here, the form is told apart and named, and anything odd in a body
+becomes a finding so that one broken line cannot hide the other forty keys.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ccrest.findings import Finding, show
+
+EXCERPT = 80
+
+
+class BodyForm(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@dataclass
+class FullState:
+    """A parsed ``full_state`` body: ``values`` has each key's first value, ``occurrences`` all."""
+
+    form: BodyForm | None
+    values: dict[str, object] = field(default_factory=dict)
+    occurrences: dict[str, list[object]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, key: str, value: object) -> None:
+        self.occurrences.setdefault(key, []).append(value)
+        self.values.setdefault(key, value)
+
+
+@dataclass
+class KeyValue:
+    """A parsed ``/rest/<KEY>`` body: the bare value (None when there is none) and findings."""
+
+    form: BodyForm
+    value: object
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _is_json_type(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _decode(body: bytes, findings: list[Finding]) -> str:
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        findings.append(
+            Finding(
+                "wire.not-utf8",
+                f"body is not UTF-8: byte {body[exc.start]:#04x} at offset {exc.start} "
+                "(read on with U+FFFD in its place)",
+                observed=body[max(0, exc.start - 16) : exc.start + 16],
+                allowed="UTF-8 text",
+            )
+        )
+        return body.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
+
+
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip()[:1] in ("{", "[", '"')
+
+
+def parse_full_state(body: bytes, content_type: str | None = None) -> FullState:
+    """Parse a ``full_state`` body in the text (``key:value``) or JSON-object form."""
+    findings: list[Finding] = []
+    text = _decode(body, findings)
+    if not text.strip():
+        state = FullState(form=None, findings=findings)
+        state.findings.append(
+            Finding(
+                "wire.empty-body",
+                f"full_state body is empty ({len(body)} bytes)",
+                observed=text,
+                allowed="one key:value line or JSON member per documented key",
+            )
+        )
+        return state
+    if _is_json_type(content_type) or _looks_like_json(text):
+        return _parse_json_object(text, content_type, findings)
+    return _parse_text(text, findings)
+
+
+def _parse_text(text: str, findings: list[Finding]) -> FullState:
+    state = FullState(form=BodyForm.TEXT, findings=findings)
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.removesuffix("\r")
+        if not line.strip():
+            continue
+        key, colon, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if not colon:
+            state.findings.append(
+                Finding(
+                    "wire.line-without-colon",
+                    f"line {number} has no colon: {_excerpt(line)!r}",
+                    observed=line,
+                    allowed="key:value",
+                )
+            )
+        elif not key:
+            state.findings.append(
+                Finding(
+                    "wire.empty-key",
+                    f"line {number} has an empty key: {_excerpt(line)!r}",
+                    observed=line,
+                    allowed="key:value with a key name before the colon",
+                )
+            )
+        else:
+            state.add(key, value)
+    _report_duplicates(state)
+    return state
+
+
+def _parse_json_object(text: str, content_type: str | None, findings: list[Finding]) -> FullState:
+    state = FullState(form=BodyForm.JSON, findings=findings)
+    pairs: list[tuple[str, object]] = []
+
+    def keep_pairs(items: list[tuple[str, object]]) -> dict:
+        # Called once per object, innermost first: the last call is the top level, whose
+        # pairs (duplicates included, which a dict would drop) are the ones kept.
+        pairs[:] = items
+        return dict(items)
+
+    try:
+        document = json.loads(text, object_pairs_hook=keep_pairs)
+    except json.JSONDecodeError as exc:
+        state.findings.append(
+            Finding(
+                "wire.json-invalid",
+                f"body{' announced as ' + content_type if content_type else ''} is not valid "
+                f"JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                observed=_excerpt(text),
+                allowed="a JSON object",
+            )
+        )
+        return state
+    if not isinstance(document, dict):
+        state.findings.append(
+            Finding(
+                "wire.json-not-object",
+                f"JSON body is {_json_kind(document)}, not an object of key/value pairs",
+                observed=_excerpt(text),
+                allowed="a JSON object",
+            )
+        )
+        return state
+    for key, value in pairs:
+        state.add(key, value)
+    _report_duplicates(state)
+    return state
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "an object"
+
+
+def _report_duplicates(state: FullState) -> None:
+    for key, values in state.occurrences.items():
+        if len(values) > 1:
+            state.findings.append(
+                Finding(
+                    "wire.duplicate-key",
+                    f"{key} appears {len(values)} times, with values "
+                    + ", ".join(show(v) for v in values),
+                    key=key,
+                    observed=list(values),
+                    allowed="each key once",
+                )
+            )
+
+
+def parse_key_value(
+    body: bytes, content_type: str | None = None, key: str | None = None
+) -> KeyValue:
+    """Parse a ``/rest/<KEY>`` body: a bare text value, or a JSON scalar when announced as JSON.
+
+    An empty text body is the empty value (``errors`` or ``auth_uid`` may well be empty).
+    """
+    findings: list[Finding] = []
+    text = _decode(body, findings)
+    if _is_json_type(content_type) and text.strip():
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            findings.append(
+                Finding(
+                    "wire.json-invalid",
+                    f"body announced as {content_type} is not valid JSON: {exc.msg}",
+                    key=key,
+                    observed=_excerpt(text),
+                    allowed="a JSON scalar",
+                )
+            )
+            return KeyValue(BodyForm.JSON, None, findings)
+        if isinstance(value, (dict, list)):
+            findings.append(
+                Finding(
+                    "wire.per-key-not-scalar",
+                    f"JSON body is {_json_kind(value)}, not a single value",
+                    key=key,
+                    observed=_excerpt(text),
+                    allowed="a JSON string or number",
+                )
+            )
+            return KeyValue(BodyForm.JSON, None, findings)
+        return KeyValue(BodyForm.JSON, value, findings)
+    value = text.strip()
+    if key and value.startswith(key + ":"):
+        findings.append(
+            Finding(
+                "wire.per-key-prefixed",
+                f"body repeats the key: {_excerpt(value)!r} instead of the bare value",
+                key=key,
+                observed=value,
+                allowed="the bare value",
+            )
+        )
+        value = value[len(key) + 1 :].strip()
+    return KeyValue(BodyForm.TEXT, value, findings)
