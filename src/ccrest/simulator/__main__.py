@@ -1,0 +1,7 @@
+"""``python -m ccrest.simulator``."""
+
+import sys
+
+from ccrest.simulator.cli import main
+
+sys.exit(main())

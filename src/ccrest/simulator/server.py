@@ -1,0 +1,280 @@
+"""The simulator's HTTP surface: the Legacy REST API under /rest/, the control API under /sim/.
+
+Built on the standard library's threading HTTP server, one thread per connection, keep-alive
+(HTTP/1.1) as pollers use it. Whatever a client sends, the answer is a 4xx or a proper answer:
+a 500 means a bug in the simulator, and the exception is kept so the test that provoked it can
+re-raise it (``Simulator.raise_errors``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import re
+import socket
+import sys
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from ccrest.simulator import control
+from ccrest.simulator.auth import BadCredentials, Credentials, presented
+from ccrest.simulator.device import Device
+from ccrest.simulator.sources import Source
+
+READ_ONLY_ALLOW = "GET, HEAD"
+KEY_PATH = re.compile(r"^/rest/([A-Za-z0-9_]+)$")
+MAX_CONTROL_BODY = 64 * 1024
+IDLE_TIMEOUT_S = 30.0
+
+
+class SimServer(ThreadingHTTPServer):
+    """Holds what the handlers share: the source, credentials, the device and the errors."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        source: Source,
+        credentials: Credentials,
+        device: Device | None,
+        latency_s: float = 0.0,
+        control_token: str | None = None,
+    ) -> None:
+        super().__init__(address, Handler)
+        self.source = source
+        self.credentials = credentials
+        self.device = device
+        self.latency_s = latency_s
+        self.control_token = control_token
+        self.errors: list[BaseException] = []
+        self._connections: set[socket.socket] = set()
+        self._guard = threading.Lock()
+
+    def process_request(self, request, client_address) -> None:  # type: ignore[override]
+        with self._guard:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:  # type: ignore[override]
+        with self._guard:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End idle keep-alive connections, so that stopping does not wait for clients."""
+        with self._guard:
+            connections = list(self._connections)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
+        exc = sys.exc_info()[1]
+        if exc is not None and not isinstance(exc, ConnectionError | TimeoutError):
+            self.record(exc)
+
+    def record(self, exc: BaseException) -> None:
+        with self._guard:
+            self.errors.append(exc)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: SimServer
+    protocol_version = "HTTP/1.1"
+    server_version = "ccrest-sim"
+    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    disable_nagle_algorithm = True
+    timeout = IDLE_TIMEOUT_S
+    error_content_type = "text/plain; charset=utf-8"
+    error_message_format = "%(code)d %(message)s\n"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: a poller makes thousands of requests, and headers may carry passwords."""
+
+    def handle_one_request(self) -> None:
+        """The standard loop, but every method reaches ``dispatch`` (no 501 for OPTIONS)."""
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            if self.headers.defects:  # e.g. a header line without a colon ends parsing early
+                self.send_error(HTTPStatus.BAD_REQUEST, "malformed header block")
+                return
+            self.dispatch()
+            self.wfile.flush()
+        except TimeoutError:
+            self.close_connection = True
+
+    def dispatch(self) -> None:
+        try:
+            self.route()
+        except (ConnectionError, BrokenPipeError):
+            self.close_connection = True
+        except Exception as exc:  # a bug in the simulator: answer 500, keep it for the test
+            self.server.record(exc)
+            self.close_connection = True
+            self.reply(500, b"internal simulator error\n", "text/plain; charset=utf-8")
+
+    # -- routing ------------------------------------------------------------------------
+    def route(self) -> None:
+        try:
+            self.path.encode("ascii")
+        except UnicodeEncodeError:
+            self.reply_text(400, "the request target must be ASCII (percent-encode the rest)")
+            return
+        target = urlsplit(self.path)
+        path = target.path
+        if "/../" in path + "/" or "/./" in path + "/" or "//" in path:
+            self.reply_text(400, "the path must not hold '..', '.' or empty segments")
+            return
+        if path == "/sim" or path.startswith("/sim/"):
+            self.route_control(path.removeprefix("/sim").strip("/"))
+            return
+        if self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length", "0") != "0":
+            self.close_connection = True  # a body we do not read must not become the next request
+        if path == "/rest" or path.startswith("/rest/"):
+            self.route_rest(path)
+        else:
+            self.reply_text(404, "not found")
+
+    def route_rest(self, path: str) -> None:
+        source = self.server.source
+        if self.server.latency_s:
+            time.sleep(self.server.latency_s)
+        if source.rest_mode == "disabled":
+            self.reply_text(404, "not found")
+            return
+        if self.command not in ("GET", "HEAD"):
+            self.reply_text(405, f"the REST API is read-only; allowed: {READ_ONLY_ALLOW}")
+            return
+        try:
+            who = presented(self.headers)
+        except BadCredentials as exc:
+            self.unauthorized(str(exc))
+            return
+        if who is None or self.server.credentials.role_for(*who) is None:
+            self.unauthorized("missing or wrong credentials")
+            return
+        if path == "/rest/full_state":
+            body, content_type = source.full_state()
+            self.reply(200, body, content_type)
+            return
+        match = KEY_PATH.match(path)
+        answer = source.value(match.group(1)) if match else None
+        if answer is None:
+            self.reply_text(404, "unknown key")
+            return
+        self.reply(200, *answer)
+
+    def route_control(self, name: str) -> None:
+        body = self.read_control_body()
+        if body is None:
+            return
+        token = self.server.control_token
+        if token is not None:
+            given = self.headers.get("X-Sim-Token", "")
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                self.reply_json(403, {"error": "the control API needs the X-Sim-Token header"})
+                return
+        try:
+            result = control.handle(self.server.device, self.command, name, body)
+        except control.ControlError as exc:
+            self.reply_json(exc.status, {"error": str(exc)})
+            return
+        self.reply_json(200, result)
+
+    def read_control_body(self) -> object | None:
+        """The JSON body (bounded), or None after answering why it cannot be read. A body left
+        unread closes the connection, so it is never parsed as the next request."""
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self.reply_json(411, {"error": "send control bodies with a Content-Length"})
+            return None
+        if not length:
+            return {}
+        if not length.isdigit() or int(length) > MAX_CONTROL_BODY:
+            self.close_connection = True
+            self.reply_json(413, {"error": f"control bodies are at most {MAX_CONTROL_BODY} B"})
+            return None
+        raw = self.rfile.read(int(length))
+        try:
+            return json.loads(raw) if raw.strip() else {}
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            self.reply_json(400, {"error": f"the body is not JSON: {exc}"})
+            return None
+
+    # -- answers ------------------------------------------------------------------------
+    def unauthorized(self, reason: str) -> None:
+        self.reply(
+            401,
+            f"401 unauthorized: {reason}\n".encode(),
+            "text/plain; charset=utf-8",
+            {"WWW-Authenticate": 'Basic realm="charge controller"'},
+        )
+
+    def reply_text(self, status: int, text: str) -> None:
+        headers = {"Allow": READ_ONLY_ALLOW} if status == 405 else None
+        self.reply(status, f"{status} {text}\n".encode(), "text/plain; charset=utf-8", headers)
+
+    def reply_json(self, status: int, data: object) -> None:
+        self.reply(status, json.dumps(data).encode(), "application/json")
+
+    def reply(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors found while parsing a request: plain text, no HTML, no traceback, and always
+        a status line (the standard library sends none while it still takes the request for
+        HTTP/0.9, which a malformed request line leaves it doing)."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"
+        if code == HTTPStatus.HTTP_VERSION_NOT_SUPPORTED:
+            code = HTTPStatus.BAD_REQUEST  # a version we cannot read is the client's error
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "error"
+        body = f"{code} {message or phrase}\n".encode("utf-8", "replace")
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)

@@ -1,0 +1,92 @@
+"""What the REST endpoints serve: the live device model, or a recorded capture replayed.
+
+Both answer the same two questions (the whole state, one key) with a body and its media type,
+so the HTTP layer does not care which one it serves.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+from ccrest.simulator.device import Device
+from ccrest.wire import BodyForm, parse_full_state
+
+TEXT = "text/plain; charset=utf-8"
+JSON = "application/json"
+FORMATS = ("text", "json")
+
+
+class Source(Protocol):
+    rest_mode: str
+
+    def full_state(self) -> tuple[bytes, str]: ...
+
+    def value(self, key: str) -> tuple[bytes, str] | None: ...
+
+
+class DeviceSource:
+    """Serves the device model's snapshot in the text form (as firmware does) or as JSON."""
+
+    def __init__(self, device: Device, fmt: str = "text") -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        self.device = device
+        self.fmt = fmt
+
+    @property
+    def rest_mode(self) -> str:
+        return self.device.config.rest_mode
+
+    def full_state(self) -> tuple[bytes, str]:
+        readings = self.device.snapshot()
+        if self.fmt == "json":
+            return json.dumps({k: j for k, _, j in readings}).encode(), JSON
+        return "".join(f"{k}:{t}\n" for k, t, _ in readings).encode(), TEXT
+
+    def value(self, key: str) -> tuple[bytes, str] | None:
+        for k, text, js in self.device.snapshot():
+            if k == key:
+                if self.fmt == "json":
+                    return json.dumps(js).encode(), JSON
+                return text.encode(), TEXT
+        return None
+
+
+class ReplayError(ValueError):
+    """A capture that cannot be replayed; the message names the file and what is wrong."""
+
+
+class ReplaySource:
+    """Serves a recorded ``full_state`` body as it was recorded, byte for byte.
+
+    Per-key endpoints answer the recorded value of that key (the first, if the capture repeats
+    a key), in the capture's own form. The capture is not judged here: that is the suite's job.
+    """
+
+    def __init__(self, path: Path, rest_mode: str = "without-uid") -> None:
+        self.path = Path(path)
+        self.rest_mode = rest_mode
+        try:
+            self.body = self.path.read_bytes()
+        except OSError as exc:
+            raise ReplayError(f"cannot read capture {self.path}: {exc.strerror}") from exc
+        state = parse_full_state(self.body)
+        if not state.values:
+            reasons = "; ".join(f.message for f in state.findings) or "no key:value pairs"
+            raise ReplayError(f"capture {self.path} holds no key to replay ({reasons})")
+        self.form = state.form
+        self.content_type = JSON if state.form is BodyForm.JSON else TEXT
+        self.values = state.values
+
+    def full_state(self) -> tuple[bytes, str]:
+        return self.body, self.content_type
+
+    def value(self, key: str) -> tuple[bytes, str] | None:
+        if key not in self.values:
+            return None
+        value = self.values[key]
+        if self.form is BodyForm.JSON:
+            return json.dumps(value).encode(), JSON
+        return str(value).encode(), TEXT
