@@ -1,5 +1,7 @@
-"""pytest glue for the conformance suites: options, fixtures and report hooks.
+"""pytest glue for the conformance suites.
 
-The options (--controller-url and friends), the target fixtures and the report writers arrive
-with the suites (issue 4) and reports (issue 5); this file is where they plug in.
+Everything lives in the ccrest.plugin module (options, the target, observations, verdicts), so
+that the self-tests can load the same plugin into pytester runs.
 """
+
+pytest_plugins = ["ccrest.plugin"]

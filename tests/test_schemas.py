@@ -64,7 +64,9 @@ def test_key_schema_carries_its_annotations(path: Path) -> None:
     assert doc["$id"].endswith(f"/keys/{key}.schema.json")
     assert doc["title"] and doc["description"]
     assert doc["examples"], "examples must hold the specification's example"
-    assert isinstance(doc["x-dynamic"], bool)
+    assert doc["x-change"] in ("static", "state", "counter", "session-counter", "measurement")
+    assert doc["x-dynamic"] is (doc["x-change"] != "static")
+    assert ("x-tolerance" in doc) is (doc["x-change"] == "measurement")
     assert doc["x-spec-section"].startswith("4.")
     assert doc.get("x-unit") == UNITS.get(key), f"{key}: unit {doc.get('x-unit')!r}"
 

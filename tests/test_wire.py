@@ -115,10 +115,16 @@ class TestFullStateJson:
         assert ids(state.findings) == ["wire.json-invalid"]
         assert "application/json" in state.findings[0].message
 
-    def test_text_body_announced_as_json(self) -> None:
-        """Real firmware sends key:value lines whatever the header says: read what was sent."""
+    def test_text_body_announced_as_json_is_read_as_text(self) -> None:
+        """Firmware sends key:value lines whatever the header says: read what was sent (the
+        label is judged by http.content-type)."""
         state = parse_full_state(b"a:1\nb:2\n", "application/json")
-        assert ids(state.findings) == ["wire.json-invalid"]
+        assert state.form is BodyForm.TEXT
+        assert state.values == {"a": "1", "b": "2"} and state.findings == []
+
+    def test_json_body_announced_as_text_is_read_as_json(self) -> None:
+        state = parse_full_state(b'{"a": 1}', "text/plain")
+        assert state.form is BodyForm.JSON and state.values == {"a": 1}
 
 
 class TestPerKey:
@@ -150,6 +156,14 @@ class TestPerKey:
     def test_invalid_json(self) -> None:
         value = parse_key_value(b"{", "application/json")
         assert ids(value.findings) == ["wire.json-invalid"]
+
+    def test_bare_word_announced_as_json_is_read_as_text(self) -> None:
+        value = parse_key_value(b"no_vehicle_connected", "application/json")
+        assert (value.form, value.value, value.findings) == (
+            BodyForm.TEXT,
+            "no_vehicle_connected",
+            [],
+        )
 
     def test_key_value_line_instead_of_bare_value(self) -> None:
         value = parse_key_value(

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ccrest.exchange import Exchange
+
 
 class Outcome(StrEnum):
     """Four outcomes, never three: a check that could not run is not a pass."""
@@ -26,6 +28,12 @@ class Finding:
     observed: object = None
     allowed: str | None = None
     outcome: Outcome = Outcome.FAIL
+    exchange: Exchange | None = None
+
+    def line(self) -> str:
+        """The finding as one line of a failure message: check ID first, then what was seen."""
+        where = f" (seen in {self.exchange.summary()})" if self.exchange else ""
+        return f"[{self.check_id}] {self.message}{where}"
 
 
 def show(value: object) -> str:

@@ -53,6 +53,8 @@ class KeySpec:
     examples: tuple[object, ...]
     unit: str | None
     dynamic: bool
+    change: str  # static | state | counter | session-counter | measurement
+    tolerance: float  # for measurements: how far two honest readings may differ, in the unit
     expect: str
     section: str
 
@@ -220,6 +222,8 @@ def _key_spec(name: str, doc: Mapping, registry: Registry) -> KeySpec:
         examples=tuple(doc.get("examples", ())),
         unit=doc.get("x-unit"),
         dynamic=bool(doc.get("x-dynamic", True)),
+        change=str(doc.get("x-change", "state")),
+        tolerance=float(doc.get("x-tolerance", 0.0)),
         expect=str(doc.get("x-expect", "a value the schema allows")),
         section=str(doc.get("x-spec-section", "")),
     )

@@ -73,7 +73,7 @@ def _excerpt(text: str) -> str:
 
 
 def _looks_like_json(text: str) -> bool:
-    return text.lstrip()[:1] in ("{", "[", '"')
+    return text.lstrip()[:1] in ("{", "[")
 
 
 def parse_full_state(body: bytes, content_type: str | None = None) -> FullState:
@@ -91,9 +91,19 @@ def parse_full_state(body: bytes, content_type: str | None = None) -> FullState:
             )
         )
         return state
-    if _is_json_type(content_type) or _looks_like_json(text):
+    # The body's own shape decides its form, not the label: field firmware labels bodies
+    # wrongly, and whether the label fits is the http.content-type check's question.
+    if _looks_like_json(text) or (_is_json_type(content_type) and _is_json(text)):
         return _parse_json_object(text, content_type, findings)
     return _parse_text(text, findings)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
 
 
 def _parse_text(text: str, findings: list[Finding]) -> FullState:
@@ -201,14 +211,18 @@ def parse_key_value(
 ) -> KeyValue:
     """Parse a ``/rest/<KEY>`` body: a bare text value, or a JSON scalar when announced as JSON.
 
-    An empty text body is the empty value (``errors`` or ``auth_uid`` may well be empty).
+    A body announced as JSON that is no JSON at all (a bare word) is read as the text it is; one
+    shaped as a JSON container but broken is a finding. An empty text body is the empty value
+    (``errors`` or ``auth_uid`` may well be empty).
     """
     findings: list[Finding] = []
     text = _decode(body, findings)
-    if _is_json_type(content_type) and text.strip():
+    if (_is_json_type(content_type) or _looks_like_json(text)) and text.strip():
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
+            if not _looks_like_json(text):
+                return _bare_value(text, key, findings)
             findings.append(
                 Finding(
                     "wire.json-invalid",
@@ -231,6 +245,10 @@ def parse_key_value(
             )
             return KeyValue(BodyForm.JSON, None, findings)
         return KeyValue(BodyForm.JSON, value, findings)
+    return _bare_value(text, key, findings)
+
+
+def _bare_value(text: str, key: str | None, findings: list[Finding]) -> KeyValue:
     value = text.strip()
     if key and value.startswith(key + ":"):
         findings.append(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import ipaddress
 import secrets
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from ccrest.simulator.auth import Credentials
 from ccrest.simulator.clock import SimClock
+from ccrest.simulator.defects import Defect, named
 from ccrest.simulator.device import Device, DeviceConfig
 from ccrest.simulator.server import SimServer
 from ccrest.simulator.sources import DeviceSource, ReplaySource, Source
@@ -43,8 +45,10 @@ class Simulator:
         replay: Path | str | None = None,
         rest_mode: str | None = None,
         control_token: str | None = None,
+        defects: Sequence[Defect | str] = (),
     ) -> None:
         self.host, self._port = host, port
+        self.defects = tuple(named([d])[0] if isinstance(d, str) else d for d in defects)
         self.credentials = credentials or Credentials()
         self.latency_ms = latency_ms
         self.clock = SimClock(speed)
@@ -58,7 +62,7 @@ class Simulator:
             if rest_mode is not None:
                 config = config.replace(rest_mode=rest_mode)
             self.device = Device(config, self.clock)
-            source = DeviceSource(self.device, fmt)
+            source = DeviceSource(self.device, fmt, self.defects)
         self.source = source
         if control_token is None and not is_loopback(host):
             control_token = secrets.token_urlsafe(16)
@@ -76,6 +80,7 @@ class Simulator:
             self.device,
             latency_s=self.latency_ms / 1000.0,
             control_token=self.control_token,
+            defects=self.defects,
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever,

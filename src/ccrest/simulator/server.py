@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from ccrest.simulator import control
 from ccrest.simulator.auth import BadCredentials, Credentials, presented
+from ccrest.simulator.defects import Defect
 from ccrest.simulator.device import Device
 from ccrest.simulator.sources import Source
 
@@ -46,8 +47,10 @@ class SimServer(ThreadingHTTPServer):
         device: Device | None,
         latency_s: float = 0.0,
         control_token: str | None = None,
+        defects: tuple[Defect, ...] = (),
     ) -> None:
         super().__init__(address, Handler)
+        self.defects = defects
         self.source = source
         self.credentials = credentials
         self.device = device
@@ -148,6 +151,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/sim" or path.startswith("/sim/"):
             self.route_control(path.removeprefix("/sim").strip("/"))
             return
+        if any(d.respond(self) for d in self.server.defects if d.respond):
+            return
         if self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length", "0") != "0":
             self.close_connection = True  # a body we do not read must not become the next request
         if path == "/rest" or path.startswith("/rest/"):
@@ -168,10 +173,14 @@ class Handler(BaseHTTPRequestHandler):
         try:
             who = presented(self.headers)
         except BadCredentials as exc:
-            self.unauthorized(str(exc))
-            return
-        if who is None or self.server.credentials.role_for(*who) is None:
-            self.unauthorized("missing or wrong credentials")
+            who, refusal = None, str(exc)
+        else:
+            refusal = "missing or wrong credentials"
+        credentials = self.server.credentials
+        if (who is None or credentials.role_for(*who) is None) and not any(
+            d.admit(who, credentials) for d in self.server.defects if d.admit
+        ):
+            self.unauthorized(refusal)
             return
         if path == "/rest/full_state":
             body, content_type = source.full_state()

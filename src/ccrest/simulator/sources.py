@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 from typing import Protocol
 
-from ccrest.simulator.device import Device
+from ccrest.simulator.defects import Defect
+from ccrest.simulator.device import Device, Reading
 from ccrest.wire import BodyForm, parse_full_state
 
 TEXT = "text/plain; charset=utf-8"
@@ -29,29 +30,48 @@ class Source(Protocol):
 class DeviceSource:
     """Serves the device model's snapshot in the text form (as firmware does) or as JSON."""
 
-    def __init__(self, device: Device, fmt: str = "text") -> None:
+    def __init__(self, device: Device, fmt: str = "text", defects: tuple[Defect, ...] = ()) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
         self.device = device
         self.fmt = fmt
+        self.defects = defects
 
     @property
     def rest_mode(self) -> str:
         return self.device.config.rest_mode
 
-    def full_state(self) -> tuple[bytes, str]:
+    def _readings(self) -> list[Reading]:
         readings = self.device.snapshot()
+        for defect in self.defects:
+            if defect.readings:
+                readings = defect.readings(readings)
+        return readings
+
+    def _answer(self, what: str, answer: tuple[bytes, str] | None) -> tuple[bytes, str] | None:
+        for defect in self.defects:
+            if defect.answer:
+                answer = defect.answer(what, answer)
+        return answer
+
+    def full_state(self) -> tuple[bytes, str]:
+        readings = self._readings()
         if self.fmt == "json":
-            return json.dumps({k: j for k, _, j in readings}).encode(), JSON
-        return "".join(f"{k}:{t}\n" for k, t, _ in readings).encode(), TEXT
+            pairs = ", ".join(f"{json.dumps(k)}: {json.dumps(j)}" for k, _, j in readings)
+            answer = ("{" + pairs + "}").encode(), JSON  # keeps a repeated key, as a dict would not
+        else:
+            answer = "".join(f"{k}:{t}\n" for k, t, _ in readings).encode(), TEXT
+        return self._answer("full_state", answer) or answer
 
     def value(self, key: str) -> tuple[bytes, str] | None:
-        for k, text, js in self.device.snapshot():
+        answer = None
+        for k, text, js in self._readings():
             if k == key:
-                if self.fmt == "json":
-                    return json.dumps(js).encode(), JSON
-                return text.encode(), TEXT
-        return None
+                answer = (
+                    (json.dumps(js).encode(), JSON) if self.fmt == "json" else (text.encode(), TEXT)
+                )
+                break
+        return self._answer(key, answer)
 
 
 class ReplayError(ValueError):

@@ -1,0 +1,364 @@
+"""Rules that tie keys together, from the specification and the standards it rests on.
+
+Each rule is registered under its check ID; ``schemas/checks.json`` holds its source and how
+certain it is (an advisory rule is reported as a warning, never as a failure). Measured values
+carry noise and rounding, so rules on them allow for the resolution the device shows and for
+readings that are not taken at the same instant.
+
+A rule needs its keys present and readable; when they are not, it is not tested (the schema
+checks already fail the missing or malformed key).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+
+from ccrest.checks.common import CHARGING, fail, not_tested, number, numbers, resolution, text
+from ccrest.findings import Finding, show
+from ccrest.spec import Catalogue
+
+Values = Mapping[str, object]
+Rule = Callable[[Values, Catalogue], list[Finding]]
+RULES: dict[str, Rule] = {}
+
+MIN_PWM_A, MAX_PWM_A = 6, 80  # IEC 61851-1 annex A: what a PWM pilot can offer
+CONNECTED_TYPE2 = ("vehicle_connected_type2", "vehicle_charging_type2", "vehicle_connector_error")
+NOT_WITHOUT_VEHICLE = ("charging", "suspendedev", "suspendedevse")
+READING_SKEW = 0.05  # readings of V, I and P in one answer need not be taken at one instant
+MIN_POWER_FACTOR = 0.8
+EV_FOLLOW_SLACK = 0.1  # a vehicle may take seconds to follow a lower offer
+
+
+def rule(check_id: str, *keys: str) -> Callable[[Callable[..., list[Finding]]], Rule]:
+    """Register a rule; it runs only when all its keys are present in the values."""
+
+    def register(fn: Callable[..., list[Finding]]) -> Rule:
+        def guarded(values: Values, cat: Catalogue) -> list[Finding]:
+            missing = [k for k in keys if values.get(k) is None]
+            if missing:
+                return [not_tested(check_id, f"{', '.join(missing)} missing from full_state")]
+            return fn(values, cat)
+
+        guarded.__doc__ = fn.__doc__
+        RULES[check_id] = guarded
+        return guarded
+
+    return register
+
+
+def check_all(values: Values, cat: Catalogue) -> list[Finding]:
+    return [f for rule_fn in RULES.values() for f in rule_fn(values, cat)]
+
+
+def _fail(check_id: str, message: str, values: Values, *keys: str) -> Finding:
+    observed = {k: values.get(k) for k in keys}
+    return fail(check_id, message, key=keys[0] if keys else None, observed=observed)
+
+
+def _seen(values: Values, *keys: str) -> str:
+    return ", ".join(f"{k} = {show(values.get(k))}" for k in keys)
+
+
+@rule("cons.conn-vs-type2", "conn_state", "type2_state")
+def conn_vs_type2(values: Values, cat: Catalogue) -> list[Finding]:
+    """IEC 61851-1: A no vehicle, B connected, C/D charging (D with ventilation), E error."""
+    conn, pilot = text(values, "conn_state"), text(values, "type2_state")
+    problem = None
+    if conn == "no_vehicle_connected" and pilot != "a":
+        problem = "no vehicle is connected, so the pilot must be in state a"
+    elif conn == "vehicle_charging_type2" and pilot not in ("c", "d"):
+        problem = "charging on Type 2 needs pilot state c or d"
+    elif conn == "vehicle_connected_type2" and pilot not in ("b", "c", "d"):
+        problem = "a vehicle connected on Type 2 puts the pilot in state b, c or d"
+    elif pilot in ("b", "c", "d") and conn not in CONNECTED_TYPE2:
+        problem = f"pilot state {pilot} means a vehicle on the Type 2 socket"
+    elif pilot == "e" and conn in CHARGING:
+        problem = "pilot state e is an error; nothing charges in it"
+    if problem is None:
+        return []
+    seen = _seen(values, "conn_state", "type2_state")
+    return [_fail("cons.conn-vs-type2", f"{seen}: {problem}", values, "conn_state", "type2_state")]
+
+
+@rule("cons.conn-vs-ocpp", "conn_state", "ocpp_state")
+def conn_vs_ocpp(values: Values, cat: Catalogue) -> list[Finding]:
+    """OCPP 1.6: Charging exactly while the contactor is closed; no session status without a
+    vehicle (Preparing and Finishing may be, see OCPP 1.6 section 4.9)."""
+    conn, ocpp = text(values, "conn_state"), text(values, "ocpp_state")
+    problem = None
+    if conn in CHARGING and ocpp != "charging":
+        problem = "a charging vehicle is OCPP status charging"
+    elif ocpp == "charging" and conn not in CHARGING:
+        problem = "OCPP status charging needs a vehicle that charges"
+    elif conn == "no_vehicle_connected" and ocpp in NOT_WITHOUT_VEHICLE:
+        problem = f"OCPP status {ocpp} needs a vehicle"
+    if problem is None:
+        return []
+    seen = _seen(values, "conn_state", "ocpp_state")
+    return [_fail("cons.conn-vs-ocpp", f"{seen}: {problem}", values, "conn_state", "ocpp_state")]
+
+
+@rule("cons.no-flow-without-charging", "conn_state", "power_w", "current_a")
+def no_flow_without_charging(values: Values, cat: Catalogue) -> list[Finding]:
+    """Energy flows only into a charging vehicle; below the keys' tolerance is noise."""
+    if text(values, "conn_state") in CHARGING:
+        return []
+    power, currents = number(values, "power_w"), numbers(values, "current_a")
+    if power is None or currents is None:
+        return [not_tested("cons.no-flow-without-charging", "power_w or current_a unreadable")]
+    p_tol, i_tol = cat.key("power_w").tolerance, cat.key("current_a").tolerance
+    if power <= p_tol and max(currents) <= i_tol:
+        return []
+    seen = _seen(values, "conn_state", "power_w", "current_a")
+    return [
+        _fail(
+            "cons.no-flow-without-charging",
+            f"{seen}: power or current flows (above {p_tol:g} W / {i_tol:g} A) although no "
+            "vehicle is charging",
+            values,
+            "power_w",
+            "current_a",
+            "conn_state",
+        )
+    ]
+
+
+@rule("cons.phase-count", "current_a", "voltage_v")
+def phase_count(values: Values, cat: Catalogue) -> list[Finding]:
+    """One value per phase in both lists: the same installation has the same phases."""
+    currents, volts = numbers(values, "current_a"), numbers(values, "voltage_v")
+    if currents is None or volts is None:
+        return [not_tested("cons.phase-count", "current_a or voltage_v unreadable")]
+    if len(currents) == len(volts):
+        return []
+    seen = _seen(values, "current_a", "voltage_v")
+    return [
+        _fail(
+            "cons.phase-count",
+            f"{seen}: {len(currents)} current(s) but {len(volts)} voltage(s)",
+            values,
+            "current_a",
+            "voltage_v",
+        )
+    ]
+
+
+def _apparent(values: Values) -> tuple[float, float] | None:
+    """Sum of V x I over phases, and the slack the shown resolution and skew allow."""
+    currents, volts = numbers(values, "current_a"), numbers(values, "voltage_v")
+    if currents is None or volts is None or len(currents) != len(volts):
+        return None
+    di, du = resolution(values, "current_a") / 2, resolution(values, "voltage_v") / 2
+    s = sum(u * i for u, i in zip(volts, currents, strict=True))
+    rounding = sum(du * i + u * di + du * di for u, i in zip(volts, currents, strict=True))
+    return s, rounding + READING_SKEW * s + 1.0  # +1 W: power_w is a whole number
+
+
+@rule("cons.power-within-apparent", "power_w", "current_a", "voltage_v")
+def power_within_apparent(values: Values, cat: Catalogue) -> list[Finding]:
+    """Active power cannot exceed apparent power (P <= sum of V x I), within rounding."""
+    power, apparent = number(values, "power_w"), _apparent(values)
+    if power is None or apparent is None:
+        return [not_tested("cons.power-within-apparent", "power, currents or voltages unusable")]
+    s, slack = apparent
+    if power <= s + slack:
+        return []
+    seen = _seen(values, "power_w", "voltage_v", "current_a")
+    return [
+        _fail(
+            "cons.power-within-apparent",
+            f"{seen}: {power:g} W is more than voltage x current allows ({s:.0f} VA, "
+            f"+{slack:.0f} for rounding and skew)",
+            values,
+            "power_w",
+            "voltage_v",
+            "current_a",
+        )
+    ]
+
+
+@rule("cons.power-factor", "power_w", "current_a", "voltage_v", "conn_state")
+def power_factor(values: Values, cat: Catalogue) -> list[Finding]:
+    """Advisory: while charging, P is close to V x I (power factor at least 0.8)."""
+    power, apparent = number(values, "power_w"), _apparent(values)
+    if text(values, "conn_state") not in CHARGING:
+        return []
+    if power is None or apparent is None:
+        return [not_tested("cons.power-factor", "power, currents or voltages unusable")]
+    s, slack = apparent
+    if s <= cat.key("power_w").tolerance or power >= MIN_POWER_FACTOR * s - slack:
+        return []
+    seen = _seen(values, "power_w", "voltage_v", "current_a")
+    return [
+        _fail(
+            "cons.power-factor",
+            f"{seen}: power factor {power / s:.2f} is below {MIN_POWER_FACTOR}",
+            values,
+            "power_w",
+        )
+    ]
+
+
+@rule("cons.sig-current-bounds", "sig_current", "max_current")
+def sig_current_bounds(values: Values, cat: Catalogue) -> list[Finding]:
+    """The pilot offers 0 or 6-80 A, never above the installation, the cable or the energy
+    manager (the last only when it sets a usable limit: 0 may mean 'not in use')."""
+    sig, most = number(values, "sig_current"), number(values, "max_current")
+    if sig is None or most is None:
+        return [not_tested("cons.sig-current-bounds", "sig_current or max_current unreadable")]
+    limits = [("max_current", most)]
+    cable = text(values, "type2_proximity")
+    if cable and cable.isdigit():
+        limits.append(("the cable rating (type2_proximity)", float(cable)))
+    manager = number(values, "energy_man_current")
+    if manager is not None and manager >= MIN_PWM_A:
+        limits.append(("energy_man_current", manager))
+    problems = []
+    if sig and not MIN_PWM_A <= sig <= MAX_PWM_A:
+        problems.append(f"outside 0 or {MIN_PWM_A}-{MAX_PWM_A} A")
+    problems += [f"above {name} ({limit:g} A)" for name, limit in limits if sig > limit]
+    if not problems:
+        return []
+    return [
+        _fail(
+            "cons.sig-current-bounds",
+            f"sig_current = {show(values.get('sig_current'))}: " + "; ".join(problems),
+            values,
+            "sig_current",
+            "max_current",
+            "type2_proximity",
+            "energy_man_current",
+        )
+    ]
+
+
+@rule("cons.ev-within-offer", "conn_state", "current_a", "sig_current")
+def ev_within_offer(values: Values, cat: Catalogue) -> list[Finding]:
+    """Advisory: a charging Type 2 vehicle draws at most what the pilot offers."""
+    if text(values, "conn_state") != "vehicle_charging_type2":
+        return []
+    currents, sig = numbers(values, "current_a"), number(values, "sig_current")
+    if currents is None or sig is None:
+        return [not_tested("cons.ev-within-offer", "current_a or sig_current unreadable")]
+    limit = sig * (1 + EV_FOLLOW_SLACK) + cat.key("current_a").tolerance
+    if max(currents) <= limit:
+        return []
+    seen = _seen(values, "current_a", "sig_current")
+    return [_fail("cons.ev-within-offer", f"{seen}: the vehicle draws more than offered", values)]
+
+
+@rule("cons.transaction-within-meter", "transaction_wh", "meter_wh")
+def transaction_within_meter(values: Values, cat: Catalogue) -> list[Finding]:
+    """A transaction's energy is part of the meter's lifetime register."""
+    tx, meter = number(values, "transaction_wh"), number(values, "meter_wh")
+    if tx is None or meter is None:
+        return [not_tested("cons.transaction-within-meter", "a counter is unreadable")]
+    if tx <= meter:
+        return []
+    seen = _seen(values, "transaction_wh", "meter_wh")
+    return [
+        _fail(
+            "cons.transaction-within-meter",
+            f"{seen}: the transaction holds more energy than the meter ever counted",
+            values,
+            "transaction_wh",
+            "meter_wh",
+        )
+    ]
+
+
+@rule("cons.serial-numbers", "cc_serial_n", "manuf_serial_n")
+def serial_numbers(values: Values, cat: Catalogue) -> list[Finding]:
+    """Advisory: the specification's examples give the same serial in both keys."""
+    cc, manuf = text(values, "cc_serial_n") or "", text(values, "manuf_serial_n") or ""
+    if cc.split("/", 1)[0] == manuf:
+        return []
+    seen = _seen(values, "cc_serial_n", "manuf_serial_n")
+    return [_fail("cons.serial-numbers", f"{seen}: the serial parts differ", values)]
+
+
+@rule("cons.schuko-disabled-idle", "schuko_cfg", "schuko_state", "conn_state")
+def schuko_disabled_idle(values: Values, cat: Catalogue) -> list[Finding]:
+    """A socket that is switched off has no vehicle on it."""
+    if text(values, "schuko_cfg") != "disable":
+        return []
+    conn = text(values, "conn_state") or ""
+    if text(values, "schuko_state") == "idle" and not conn.endswith("_schuko"):
+        return []
+    seen = _seen(values, "schuko_cfg", "schuko_state", "conn_state")
+    return [
+        _fail(
+            "cons.schuko-disabled-idle",
+            f"{seen}: the Schuko socket is disabled but shows a vehicle",
+            values,
+            "schuko_state",
+        )
+    ]
+
+
+@rule("cons.charging-authorized", "conn_state", "auth_state", "free_charging")
+def charging_authorized(values: Values, cat: Catalogue) -> list[Finding]:
+    """A controller releases energy only after authorization, unless charging is free."""
+    if text(values, "conn_state") not in CHARGING or text(values, "free_charging") == "on":
+        return []
+    if text(values, "auth_state") == "authorized_for_charging":
+        return []
+    seen = _seen(values, "conn_state", "auth_state", "free_charging")
+    return [
+        _fail(
+            "cons.charging-authorized",
+            f"{seen}: a vehicle charges without authorization",
+            values,
+            "auth_state",
+        )
+    ]
+
+
+@rule("cons.tripped-no-charging", "conn_state")
+def tripped_no_charging(values: Values, cat: Catalogue) -> list[Finding]:
+    """A tripped protective device cuts the supply of the socket it protects."""
+    conn = text(values, "conn_state")
+    guards = {
+        "rcd_state": CHARGING,
+        "rcmb_state": CHARGING,
+        "mcb_type2_state": ("vehicle_charging_type2",),
+        "mcb_schuko_state": ("vehicle_charging_schuko",),
+    }
+    tripped = [k for k, cuts in guards.items() if text(values, k) == "triggered" and conn in cuts]
+    if not tripped:
+        return []
+    seen = _seen(values, "conn_state", *tripped)
+    return [
+        _fail(
+            "cons.tripped-no-charging",
+            f"{seen}: a vehicle charges although a protective device has tripped",
+            values,
+            *tripped,
+        )
+    ]
+
+
+@rule("cons.display-markup", "display_text")
+def display_markup(values: Values, cat: Catalogue) -> list[Finding]:
+    """Markup on the display (the specification's example is tariff XML) must parse."""
+    shown = text(values, "display_text") or ""
+    if not (shown.startswith("<") and re.search(r"</?[A-Za-z]", shown)):
+        return []
+    if "<!DOCTYPE" in shown or "<!ENTITY" in shown:
+        problem = "it declares a DTD or entities, which a display text has no use for"
+    else:
+        try:
+            ET.fromstring(shown)
+            return []
+        except ET.ParseError as exc:
+            problem = f"not well-formed XML ({exc})"
+    return [
+        _fail(
+            "cons.display-markup",
+            f"display_text = {show(shown[:60] + ('…' if len(shown) > 60 else ''))}: {problem}",
+            values,
+            "display_text",
+        )
+    ]

@@ -1,0 +1,133 @@
+"""Rules on the full_state answer: it answers, every key is there and valid, nothing else is."""
+
+from __future__ import annotations
+
+from ccrest.checks.common import fail, not_tested
+from ccrest.exchange import Exchange
+from ccrest.findings import Finding, show
+from ccrest.spec import Catalogue
+from ccrest.wire import FullState
+
+UNREADABLE = ("wire.empty-body", "wire.json-invalid", "wire.json-not-object")
+MALFORMED = ("wire.not-utf8", "wire.line-without-colon", "wire.empty-key")
+
+
+def unusable(exchange: Exchange, state: FullState | None) -> str | None:
+    """Why values cannot be judged from this answer, or None when they can."""
+    if exchange.transport_failed:
+        return f"full_state could not be read ({exchange.summary()})"
+    if exchange.status != 200:
+        return f"full_state answered {exchange.status}, so there are no values to judge"
+    if state is None or not state.values:
+        return "full_state holds no key:value pairs to judge"
+    return None
+
+
+def answers(exchange: Exchange, state: FullState | None) -> list[Finding]:
+    if exchange.transport_failed:
+        return [fail("fs.answers", f"no answer: {exchange.error}", exchange=exchange)]
+    if exchange.status != 200:
+        return [
+            fail(
+                "fs.answers",
+                f"full_state answered {exchange.status}, expected 200",
+                observed=exchange.status,
+                allowed="200",
+                exchange=exchange,
+            )
+        ]
+    findings = []
+    if exchange.truncated:
+        findings.append(
+            fail(
+                "fs.answers",
+                f"body is larger than the {len(exchange.body)} B the suite reads; cut there",
+                exchange=exchange,
+            )
+        )
+    if state is not None:
+        findings += [_with(f, exchange) for f in state.findings if f.check_id in UNREADABLE]
+    return findings
+
+
+def well_formed(exchange: Exchange, state: FullState | None) -> list[Finding]:
+    reason = unusable(exchange, state)
+    if reason or state is None:
+        return [not_tested("wire.line-without-colon", reason or "no body")]
+    return [_with(f, exchange) for f in state.findings if f.check_id in MALFORMED]
+
+
+def no_duplicates(exchange: Exchange, state: FullState | None) -> list[Finding]:
+    reason = unusable(exchange, state)
+    if reason or state is None:
+        return [not_tested("wire.duplicate-key", reason or "no body")]
+    return [_with(f, exchange) for f in state.findings if f.check_id == "wire.duplicate-key"]
+
+
+def key_present(cat: Catalogue, key: str, exchange: Exchange, state: FullState | None):
+    reason = unusable(exchange, state)
+    if reason or state is None:
+        return [not_tested("fs.key-present", reason or "no body", key=key)]
+    if key in state.values:
+        return []
+    return [
+        fail(
+            "fs.key-present",
+            f"{key} is missing from full_state ({len(state.values)} keys present)",
+            key=key,
+            allowed=f"{key}:<value>",
+            exchange=exchange,
+        )
+    ]
+
+
+def value_valid(cat: Catalogue, key: str, exchange: Exchange, state: FullState | None):
+    reason = unusable(exchange, state)
+    if reason or state is None:
+        return [not_tested("fs.value-valid", reason or "no body", key=key)]
+    if key not in state.values:
+        return [not_tested("fs.value-valid", f"{key} is missing, so its value cannot be judged")]
+    spec = cat.key(key)
+    problem = spec.violation(state.values[key])
+    if problem is None:
+        return []
+    return [
+        fail(
+            "fs.value-valid",
+            problem,
+            key=key,
+            observed=state.values[key],
+            allowed=spec.allowed,
+            exchange=exchange,
+        )
+    ]
+
+
+def no_undocumented(cat: Catalogue, exchange: Exchange, state: FullState | None):
+    reason = unusable(exchange, state)
+    if reason or state is None:
+        return [not_tested("fs.no-undocumented-key", reason or "no body")]
+    extra = {k: v for k, v in state.values.items() if k not in cat}
+    if not extra:
+        return []
+    listed = ", ".join(f"{k} = {show(v)}" for k, v in extra.items())
+    return [
+        fail(
+            "fs.no-undocumented-key",
+            f"{len(extra)} undocumented key(s): {listed}",
+            observed=extra,
+            allowed="only the 41 documented keys",
+            exchange=exchange,
+        )
+    ]
+
+
+def _with(finding: Finding, exchange: Exchange) -> Finding:
+    return fail(
+        finding.check_id,
+        finding.message,
+        key=finding.key,
+        observed=finding.observed,
+        allowed=finding.allowed,
+        exchange=exchange,
+    )

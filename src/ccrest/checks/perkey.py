@@ -1,0 +1,144 @@
+"""Rules on /rest/<KEY>: it answers, the value is valid, and it agrees with full_state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ccrest.checks.common import fail, not_tested, number, numbers
+from ccrest.exchange import Exchange
+from ccrest.findings import Finding, show
+from ccrest.spec import KeySpec
+from ccrest.wire import KeyValue
+
+WIRE = ("wire.per-key-not-scalar", "wire.per-key-prefixed", "wire.not-utf8", "wire.json-invalid")
+
+
+def answers(key: str, exchange: Exchange, parsed: KeyValue | None) -> list[Finding]:
+    if exchange.transport_failed:
+        return [fail("pk.answers", f"no answer: {exchange.error}", key=key, exchange=exchange)]
+    if exchange.status != 200:
+        return [
+            fail(
+                "pk.answers",
+                f"/rest/{key} answered {exchange.status}, expected 200",
+                key=key,
+                observed=exchange.status,
+                allowed="200",
+                exchange=exchange,
+            )
+        ]
+    findings = []
+    if parsed is not None:
+        for f in parsed.findings:
+            if f.check_id in WIRE:
+                check = f.check_id if f.check_id.startswith("wire.per-key") else "pk.answers"
+                findings.append(fail(check, f.message, key=key, exchange=exchange))
+    return findings
+
+
+def value_valid(spec: KeySpec, exchange: Exchange, parsed: KeyValue | None) -> list[Finding]:
+    if exchange.transport_failed or exchange.status != 200 or parsed is None:
+        return [not_tested("pk.value-valid", f"/rest/{spec.name} gave no value", key=spec.name)]
+    if parsed.value is None:
+        return [not_tested("pk.value-valid", "the body holds no single value", key=spec.name)]
+    problem = spec.violation(parsed.value)
+    if problem is None:
+        return []
+    return [
+        fail(
+            "pk.value-valid",
+            f"/rest/{problem}",
+            key=spec.name,
+            observed=parsed.value,
+            allowed=spec.allowed,
+            exchange=exchange,
+        )
+    ]
+
+
+def matches_full_state(
+    spec: KeySpec,
+    before: Mapping[str, object],
+    value: object,
+    after: Mapping[str, object],
+    exchange: Exchange | None = None,
+) -> list[Finding]:
+    """Does the per-key value agree with full_state read just before and just after it?
+
+    Static keys must be equal. A state must be one of the two readings; a counter lies between
+    them (from 0 if it was reset in between); a measurement lies within the two readings widened
+    by the key's tolerance, since two honest readings of a live quantity differ.
+    """
+    key = spec.name
+    if key not in before or key not in after:
+        return [not_tested("pk.matches-full-state", f"full_state lacks {key}", key=key)]
+    if value is None:
+        return [not_tested("pk.matches-full-state", f"/rest/{key} gave no value", key=key)]
+    b, a, v = _norm(before[key]), _norm(after[key]), _norm(value)
+    ok = v == b
+    allowed = f"{show(b)} (as in full_state)"
+    if not ok and spec.change == "state":
+        ok = v == a
+        allowed = f"{show(b)} or {show(a)} (full_state before and after)"
+    elif not ok and spec.change in ("counter", "session-counter"):
+        nb, na, nv = number(before, key), number(after, key), number({key: value}, key)
+        if None not in (nb, na, nv):
+            low = min(nb, na) if na >= nb else 0.0  # reset in between: anything from 0 up
+            high = max(nb, na)
+            ok = low <= nv <= high
+            allowed = f"between {low:g} and {high:g} (full_state before and after)"
+    elif not ok and spec.change == "measurement":
+        ok, allowed = _within(spec, before, value, after)
+    if ok:
+        return []
+    return [
+        fail(
+            "pk.matches-full-state",
+            f"/rest/{key} = {show(v)} but full_state says {allowed}",
+            key=key,
+            observed=v,
+            allowed=allowed,
+            exchange=exchange,
+        )
+    ]
+
+
+def _norm(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _within(spec: KeySpec, before, value, after) -> tuple[bool, str]:
+    key = spec.name
+    nb, nv, na = (numbers(d, key) or _single(d, key) for d in (before, {key: value}, after))
+    if not (nb and na and nv) or not len(nb) == len(na) == len(nv):
+        return False, "the same number of values as full_state"
+    for b, v, a in zip(nb, nv, na, strict=True):
+        slack = spec.tolerance + 0.05 * max(abs(b), abs(a))
+        if not min(b, a) - slack <= v <= max(b, a) + slack:
+            return False, (
+                f"{show(_norm(before[key]))}..{show(_norm(after[key]))} "
+                f"within {spec.tolerance:g} {spec.unit or ''} and 5 %".replace("  ", " ")
+            )
+    return True, ""
+
+
+def _single(values: Mapping[str, object], key: str) -> list[float] | None:
+    n = number(values, key)
+    return None if n is None else [n]
+
+
+def unknown_key(probe: str, exchange: Exchange) -> list[Finding]:
+    if exchange.transport_failed:
+        return [not_tested("pk.unknown-key-404", f"no answer: {exchange.error}")]
+    if exchange.status == 404:
+        return []
+    what = "an empty body" if not exchange.body else f"{len(exchange.body)} B"
+    return [
+        fail(
+            "pk.unknown-key-404",
+            f"/rest/{probe} (no such key) answered {exchange.status} with {what}, expected 404",
+            observed=exchange.status,
+            allowed="404",
+            exchange=exchange,
+        )
+    ]

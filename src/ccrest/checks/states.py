@@ -1,0 +1,62 @@
+"""Judging the controller in a state it was driven to: everything conforms, and the state is
+the one the stimulus calls for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ccrest.checks import consistency, fullstate, perkey, privacy
+from ccrest.checks.common import fail, text
+from ccrest.findings import Finding, Outcome, show
+from ccrest.observe import KeyAnswer, Observed
+from ccrest.spec import Catalogue
+
+
+def expectation(expect: Mapping[str, object], values: Mapping[str, object], steps: str):
+    """'expect' holds: a string is the exact value, {"contains": token} a ';'-separated token."""
+    findings = []
+    for key, wanted in expect.items():
+        seen = text(values, key)
+        if isinstance(wanted, dict):
+            ok = seen is not None and wanted["contains"] in seen.split(";")
+            allowed = f"a value listing {wanted['contains']!r}"
+        else:
+            ok, allowed = seen == wanted, show(wanted)
+        if not ok:
+            findings.append(
+                fail(
+                    "states.scenario-reached",
+                    f"after {steps}: {key} = {show(seen)}, expected {allowed}",
+                    key=key,
+                    observed=seen,
+                    allowed=allowed,
+                )
+            )
+    return findings
+
+
+def conforms(
+    cat: Catalogue,
+    before: Observed,
+    answers: Mapping[str, KeyAnswer],
+    after: Observed,
+    rest_mode: str,
+) -> list[Finding]:
+    """In this state: full_state valid and complete, rules hold, every key agrees with it."""
+    ex, state = before.exchange, before.state
+    findings = fullstate.answers(ex, state) + fullstate.no_undocumented(cat, ex, state)
+    for key in cat.keys:
+        findings += fullstate.key_present(cat, key, ex, state)
+        findings += fullstate.value_valid(cat, key, ex, state)
+        answer = answers[key]
+        findings += perkey.answers(key, answer.exchange, answer.parsed)
+        value = answer.parsed.value if answer.parsed else None
+        findings += perkey.matches_full_state(
+            cat.key(key), before.values, value, after.values, answer.exchange
+        )
+    if before.usable:
+        findings += consistency.check_all(before.values, cat)
+        if rest_mode == "without-uid":
+            findings += privacy.uid_hidden([("full_state", before.values, ex)])
+    # what could not be judged in one state is not a finding of this scenario
+    return [f for f in findings if f.outcome is not Outcome.NOT_TESTED]

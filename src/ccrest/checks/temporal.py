@@ -1,0 +1,148 @@
+"""Rules on values watched over time (--sample-seconds): counters, timers, energy."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ccrest.checks.common import CHARGING, fail, not_tested, number, text
+from ccrest.exchange import Exchange
+from ccrest.findings import Finding
+from ccrest.spec import Catalogue
+
+CLOCK_RATE_SLACK = 0.02  # a device clock may run 2 % off ours
+METER_SLACK = 0.05  # meters and power readings: 5 %
+METER_STEP_WH = 1.0  # meter_wh is a whole number: each reading may be up to 1 Wh short
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One full_state reading at a time known to within its request's duration."""
+
+    at: float  # monotonic seconds, the middle of the request
+    jitter: float  # half the request's duration: when in it the device read its values
+    values: Mapping[str, object]
+    exchange: Exchange | None = None
+
+
+def _session_boundary(a: Sample, b: Sample) -> bool:
+    """A new session may start between two readings: counters of a session may reset."""
+    idle = "no_vehicle_connected"
+    return (
+        text(a.values, "conn_state") == idle
+        or text(b.values, "conn_state") == idle
+        or text(a.values, "auth_state") != text(b.values, "auth_state")
+    )
+
+
+def counter_never_decreases(key: str, samples: Sequence[Sample], session: bool) -> list[Finding]:
+    check = "temp.session-counter-monotonic" if session else "temp.counter-monotonic"
+    readings = [(s, number(s.values, key)) for s in samples]
+    readings = [(s, n) for s, n in readings if n is not None]
+    if len(readings) < 2:
+        return [not_tested(check, f"fewer than 2 readable samples of {key}", key=key)]
+    findings = []
+    for (s1, n1), (s2, n2) in itertools.pairwise(readings):
+        if n2 < n1 and not (session and _session_boundary(s1, s2)):
+            findings.append(
+                fail(
+                    check,
+                    f"{key} went down from {n1:g} to {n2:g} within {s2.at - s1.at:.1f} s"
+                    + (" in one session" if session else ""),
+                    key=key,
+                    observed=[n1, n2],
+                    allowed=f"{n1:g} or more",
+                    exchange=s2.exchange,
+                )
+            )
+    return findings
+
+
+def timer_advances(samples: Sequence[Sample]) -> list[Finding]:
+    """Across the longest run of charging samples, the timer moves as our clock does."""
+    run = _longest_charging_run(samples)
+    if len(run) < 2:
+        return [
+            not_tested(
+                "temp.timer-advances",
+                "the controller was not charging for two samples in a row while the suite "
+                "watched, so a charging timer cannot be judged",
+                key="time_since_charging_start",
+            )
+        ]
+    first, last = run[0], run[-1]
+    t1 = number(first.values, "time_since_charging_start")
+    t2 = number(last.values, "time_since_charging_start")
+    if t1 is None or t2 is None:
+        return [not_tested("temp.timer-advances", "time_since_charging_start unreadable")]
+    elapsed = last.at - first.at
+    slack = 1.0 + first.jitter + last.jitter + CLOCK_RATE_SLACK * elapsed
+    if elapsed <= slack:
+        return [
+            not_tested(
+                "temp.timer-advances",
+                f"charging was watched for only {elapsed:.1f} s, too short to tell a timer "
+                "that stands still (raise --sample-seconds)",
+            )
+        ]
+    if abs((t2 - t1) - elapsed) <= slack:
+        return []
+    return [
+        fail(
+            "temp.timer-advances",
+            f"time_since_charging_start went from {t1:g} to {t2:g} s while {elapsed:.1f} s passed",
+            key="time_since_charging_start",
+            observed=t2 - t1,
+            allowed=f"{elapsed:.1f} ± {slack:.1f} s",
+            exchange=last.exchange,
+        )
+    ]
+
+
+def _longest_charging_run(samples: Sequence[Sample]) -> list[Sample]:
+    best: list[Sample] = []
+    current: list[Sample] = []
+    for s in samples:
+        charging = text(s.values, "conn_state") in CHARGING
+        if charging and current and not _session_boundary(current[-1], s):
+            current.append(s)
+        else:
+            current = [s] if charging else []
+        if len(current) > len(best):
+            best = list(current)
+    return best
+
+
+def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Finding]:
+    """meter_wh grows between the lowest and highest power seen times the time elapsed."""
+    usable = [
+        s
+        for s in samples
+        if number(s.values, "meter_wh") is not None and number(s.values, "power_w") is not None
+    ]
+    if len(usable) < 2:
+        return [not_tested("temp.energy-follows-power", "fewer than 2 readable samples")]
+    first, last = usable[0], usable[-1]
+    powers = [number(s.values, "power_w") or 0.0 for s in usable]
+    tol = cat.key("power_w").tolerance
+    grown = (number(last.values, "meter_wh") or 0.0) - (number(first.values, "meter_wh") or 0.0)
+    elapsed = last.at - first.at
+    jitter = first.jitter + last.jitter
+    low = max(0.0, min(powers) - tol) * (1 - METER_SLACK) * max(0.0, elapsed - jitter) / 3600
+    high = (max(powers) + tol) * (1 + METER_SLACK) * (elapsed + jitter) / 3600
+    low, high = low - METER_STEP_WH, high + METER_STEP_WH
+    if low <= grown <= high:
+        return []
+    return [
+        fail(
+            "temp.energy-follows-power",
+            f"meter_wh grew by {grown:g} Wh in {elapsed:.1f} s while power_w read "
+            f"{min(powers):g} to {max(powers):g} W, which allows {max(low, 0):.1f} to "
+            f"{high:.1f} Wh",
+            key="meter_wh",
+            observed=grown,
+            allowed=f"{max(low, 0):.1f} to {high:.1f} Wh",
+            exchange=last.exchange,
+        )
+    ]

@@ -1,0 +1,326 @@
+"""The pytest plugin behind the conformance suites: options, the target, observations, verdicts.
+
+Loaded by the top-level conftest.py (``pytest_plugins``). With no --controller-url it starts
+the bundled simulator in-process on a free port, charging a vehicle so that every family has
+something to judge; with one it talks to that controller, live or simulated, the same way.
+Before any check, one preflight request makes sure the device can be tested at all: an
+unreachable controller, refused credentials or a switched-off REST interface end the run with
+one message and exit code 6, instead of hundreds of identical failures.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from ccrest import observe
+from ccrest.client import AUTH_SCHEMES, Client, ClientError, check_url
+from ccrest.findings import Finding
+from ccrest.simctl import SimControl, find_control
+from ccrest.spec import Catalogue, catalogue
+from ccrest.verdict import conclude
+
+EXIT_UNTESTABLE = 6
+REST_MODES = ("without-uid", "with-uid")
+FAMILIES = {
+    "schema": "full_state: answers, every key present and valid, nothing undocumented",
+    "per_key": "/rest/<KEY> answers, is valid and agrees with full_state",
+    "http": "read-only, Content-Type, HEAD, nothing outside /rest/",
+    "auth": "credentials: the configured scheme works, bad ones are refused",
+    "privacy": "the card UID stays hidden in without-uid mode",
+    "consistency": "rules that tie keys together (IEC 61851, OCPP 1.6, physics)",
+    "temporal": "counters, timers and energy watched over --sample-seconds",
+    "states": "drives a simulator through every documented state (needs /sim/)",
+}
+EMBEDDED_CARD = "04a3b2c1d2e380"
+
+SETTINGS = pytest.StashKey["Settings"]()
+TARGET = pytest.StashKey["Target"]()
+FINDINGS = pytest.StashKey[list[Finding]]()
+
+
+@dataclass(frozen=True)
+class Settings:
+    url: str | None
+    username: str
+    password: str = field(repr=False)
+    scheme: str
+    rest_mode: str
+    timeout: float
+    sample_seconds: float
+    allow_anonymous: bool
+
+    @property
+    def embedded(self) -> bool:
+        return self.url is None
+
+
+@dataclass
+class Target:
+    """The controller under test and the one client that talks to it."""
+
+    url: str
+    client: Client
+    settings: Settings
+    simulator: object | None = None  # the embedded ccrest.simulator.Simulator, if any
+    first: observe.Observed | None = None
+
+    @property
+    def description(self) -> str:
+        return f"{self.url} ({'bundled simulator' if self.simulator else 'controller'})"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ccrest", "ccrest: the controller under test")
+    group.addoption(
+        "--controller-url",
+        help="http://HOST[:PORT] of the controller (or CC_URL); "
+        "without it the bundled simulator is started on a free port",
+    )
+    group.addoption("--username", help="operator or manufacturer (or CC_USERNAME; operator)")
+    group.addoption("--password", help="the role's password (or CC_PASSWORD, to keep it off argv)")
+    group.addoption(
+        "--auth-scheme",
+        choices=AUTH_SCHEMES,
+        default="doc-headers",
+        help="doc-headers: Username/Password headers as in the specification's curl example "
+        "(default); basic: RFC 7617",
+    )
+    group.addoption(
+        "--rest-mode",
+        choices=REST_MODES,
+        default="without-uid",
+        help="the REST interface setting the device is expected to have (default without-uid)",
+    )
+    group.addoption("--timeout", type=float, default=5.0, help="seconds per request (default 5)")
+    group.addoption(
+        "--sample-seconds",
+        type=float,
+        default=3.0,
+        help="how long the temporal checks watch the controller (default 3)",
+    )
+    group.addoption(
+        "--allow-anonymous",
+        action="store_true",
+        help="the device is set up to answer without credentials: report it, do not fail",
+    )
+
+
+def _settings(config: pytest.Config) -> Settings:
+    opt = config.option
+    url = opt.controller_url or os.environ.get("CC_URL") or None
+    username = opt.username or os.environ.get("CC_USERNAME") or "operator"
+    password = opt.password or os.environ.get("CC_PASSWORD")
+    if url is not None:
+        try:
+            url = check_url(url)
+        except ClientError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        if password is None:
+            raise pytest.UsageError(
+                "a controller needs a password: give --password or set CC_PASSWORD"
+            )
+    elif username not in ("operator", "manufacturer"):
+        raise pytest.UsageError(
+            f"--username {username!r}: the bundled simulator knows the roles operator and "
+            "manufacturer (give --controller-url to test another device)"
+        )
+    if opt.timeout <= 0:
+        raise pytest.UsageError(f"--timeout {opt.timeout:g}: give more than 0 seconds")
+    if opt.sample_seconds < 0:
+        raise pytest.UsageError(f"--sample-seconds {opt.sample_seconds:g}: give 0 or more")
+    return Settings(
+        url=url,
+        username=username,
+        password=password or secrets.token_urlsafe(12),
+        scheme=opt.auth_scheme,
+        rest_mode=opt.rest_mode,
+        timeout=opt.timeout,
+        sample_seconds=opt.sample_seconds,
+        allow_anonymous=opt.allow_anonymous,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, what in FAMILIES.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
+    config.addinivalue_line(
+        "markers", "check(*ids): the check IDs (schemas/checks.json) a test reports"
+    )
+    config.stash[SETTINGS] = _settings(config)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The states family drives the device, so it runs after every family that only watches."""
+    items.sort(key=lambda item: item.get_closest_marker("states") is not None)
+
+
+# -- the target ---------------------------------------------------------------------------------
+
+
+def _start_embedded(settings: Settings) -> object:
+    from ccrest.simulator import Credentials, DeviceConfig, Simulator
+
+    passwords = {"operator": "operator-pw", "manufacturer": "manufacturer-pw"}
+    passwords[settings.username] = settings.password
+    sim = Simulator(
+        DeviceConfig(rest_mode=settings.rest_mode),
+        credentials=Credentials(**passwords),
+        port=0,
+        speed=1.0,
+    ).start()
+    sim.device.plug(max_current=16)  # a session in progress: every family has data to judge
+    sim.device.present_card(EMBEDDED_CARD)
+    return sim
+
+
+def _preflight(target: Target, config: pytest.Config) -> observe.Observed:
+    """Can the device be tested at all? If not, end the run with one clear message."""
+    s = target.settings
+    first = observe.full_state(target.client)
+    ex = first.exchange
+    where = f"{target.url}/rest/full_state"
+    reason = None
+    if ex.transport_failed:
+        reason = (
+            f"cannot reach the controller at {target.url}: {ex.error}. Check the address, that "
+            "the controller is powered and reachable from this machine, and --timeout"
+        )
+    elif ex.status in (401, 403):
+        reason = (
+            f"{where} refused the credentials of {s.username!r} ({ex.status}) with the "
+            f"{s.scheme} scheme. Check --username and --password (or CC_USERNAME, CC_PASSWORD) "
+            "and --auth-scheme"
+        )
+    elif ex.status == 404:
+        reason = (
+            f"{where} answered 404: the REST interface looks switched off. Enable it in the "
+            "Config UI (SYSTEM / General: REST interface = Enabled (without UID)), or check "
+            "--controller-url"
+        )
+    if reason:
+        message = f"ccrest: not testable: {target.client.redact(reason)}"
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(message, red=True, bold=True)
+        else:
+            print(message, file=sys.stderr)
+        pytest.exit(f"the controller could not be tested (exit {EXIT_UNTESTABLE})", EXIT_UNTESTABLE)
+    return first
+
+
+def _open_target(config: pytest.Config) -> Target:
+    """Start the embedded simulator if needed, open the client, and run the preflight."""
+    target = config.stash.get(TARGET, None)
+    if target is not None:
+        return target
+    settings = config.stash[SETTINGS]
+    sim = _start_embedded(settings) if settings.embedded else None
+    url = sim.url if sim is not None else settings.url
+    client = Client(url, settings.username, settings.password, settings.scheme, settings.timeout)
+    target = config.stash[TARGET] = Target(url, client, settings, sim)
+    target.first = _preflight(target, config)
+    return target
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Preflight before the first test, if any collected test talks to the controller."""
+    if any("controller" in getattr(item, "fixturenames", ()) for item in session.items):
+        _open_target(session.config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    target = config.stash.get(TARGET, None)
+    if target is not None:
+        target.client.close()
+        if target.simulator is not None:
+            target.simulator.stop()
+
+
+@pytest.fixture(scope="session")
+def controller(pytestconfig: pytest.Config) -> Target:
+    return _open_target(pytestconfig)
+
+
+@pytest.fixture(autouse=True)
+def _embedded_simulator_errors(pytestconfig: pytest.Config) -> Iterator[None]:
+    """An exception in the embedded simulator's server thread fails the test that met it."""
+    yield
+    target = pytestconfig.stash.get(TARGET, None)
+    if target is not None and target.simulator is not None:
+        target.simulator.raise_errors()
+
+
+@pytest.fixture(scope="session")
+def cat() -> Catalogue:
+    return catalogue()
+
+
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> Settings:
+    return pytestconfig.stash[SETTINGS]
+
+
+@pytest.fixture(scope="session")
+def client(controller: Target) -> Client:
+    return controller.client
+
+
+@pytest.fixture(scope="session")
+def full_state(controller: Target) -> observe.Observed:
+    """full_state as first read (the preflight's answer): one read serves every family."""
+    assert controller.first is not None
+    return controller.first
+
+
+@pytest.fixture(scope="session")
+def per_key(controller: Target, cat: Catalogue) -> observe.PerKey:
+    return observe.per_key(controller.client, cat.keys)
+
+
+@pytest.fixture(scope="session")
+def samples(controller: Target, settings: Settings) -> list:
+    return observe.samples(controller.client, settings.sample_seconds)
+
+
+@pytest.fixture(scope="session")
+def sim_control(controller: Target) -> tuple[SimControl | None, str]:
+    return find_control(controller.url, controller.client.session, controller.settings.timeout)
+
+
+@pytest.fixture
+def verdict(request: pytest.FixtureRequest, cat: Catalogue) -> Callable[[list[Finding]], None]:
+    """``verdict(findings)``: pass, fail with the findings, or skip with the reason."""
+    record = request.node.stash.setdefault(FINDINGS, [])
+    return lambda findings: conclude(findings, cat, record)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A check skipped through ``verdict`` is reported at the test, not inside the plugin."""
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple):
+        path, _, reason = report.longrepr
+        if str(path).endswith("verdict.py"):
+            where, line, _ = item.reportinfo()
+            report.longrepr = (str(where), (line or 0) + 1, reason)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    target = config.stash.get(TARGET, None)
+    if target is None:
+        return
+    values = target.first.values if target.first else {}
+    who = " ".join(str(values[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in values)
+    terminalreporter.write_sep("-", "ccrest")
+    terminalreporter.write_line(f"target: {target.description} {who}".rstrip())
+    line = f"HTTP requests to the controller: {target.client.requests}"
+    if target.client.gone:
+        line += f" (stopped sending: {target.client.gone})"
+    terminalreporter.write_line(line)

@@ -1,0 +1,41 @@
+"""Drive a simulator through every documented state, authorization path and fault, and check
+the whole full_state and every per-key endpoint in each. Needs the simulator's control
+interface (/sim/); against a target without it the family is skipped with the reason."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ccrest import observe
+from ccrest.checks import states
+
+pytestmark = pytest.mark.states
+SCENARIOS = json.loads((Path(__file__).parent / "scenarios.json").read_text())["scenarios"]
+
+
+@pytest.fixture(scope="module")
+def control(sim_control):
+    control, why = sim_control
+    if control is None:
+        pytest.skip(f"not testable here because {why}")
+    yield control
+    control.call("reset")
+
+
+@pytest.mark.check("states.scenario-conforms", "states.scenario-reached")
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["id"] for s in SCENARIOS])
+def test_scenario(scenario, control, cat, client, settings, verdict):
+    control.call("reset")
+    if scenario.get("config"):
+        control.call("config", **scenario["config"])
+    for operation, arguments in scenario["steps"]:
+        control.call(operation, **arguments)
+    steps = ", ".join(op for op, _ in scenario["steps"]) or "a reset"
+    before = observe.full_state(client)
+    answers = {key: observe.key(client, key) for key in cat.keys}
+    after = observe.full_state(client)
+    verdict(
+        states.conforms(cat, before, answers, after, settings.rest_mode)
+        + states.expectation(scenario["expect"], before.values, steps)
+    )

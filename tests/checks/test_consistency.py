@@ -1,0 +1,165 @@
+"""Each consistency rule: silent on a conformant charging controller, and on its own broken by
+one change, with a message that names the keys and what they showed."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccrest.checks.consistency import RULES, check_all
+from ccrest.findings import Outcome
+from ccrest.spec import Catalogue
+
+CHARGING = {
+    "conn_state": "vehicle_charging_type2",
+    "auth_state": "authorized_for_charging",
+    "auth_uid": "",
+    "time_since_charging_start": "120",
+    "meter_wh": "426416",
+    "power_w": "11040",
+    "transaction_wh": "368",
+    "display_text": "",
+    "ocpp_state": "charging",
+    "type2_state": "c",
+    "type2_proximity": "32",
+    "sig_current": "16",
+    "schuko_state": "idle",
+    "free_charging": "off",
+    "current_a": "16.0,16.0,16.0",
+    "energy_man_current": "32",
+    "voltage_v": "230,230,230",
+    "max_current": "32",
+    "cc_serial_n": "1703512493/b94060007",
+    "manuf_serial_n": "1703512493",
+    "rcmb_state": "okay",
+    "rcd_state": "okay",
+    "mcb_type2_state": "okay",
+    "mcb_schuko_state": "disable",
+    "schuko_cfg": "disable",
+}
+IDLE = CHARGING | {
+    "conn_state": "no_vehicle_connected",
+    "auth_state": "not_authorized_for_charging",
+    "ocpp_state": "available",
+    "type2_state": "a",
+    "type2_proximity": "no_cable",
+    "sig_current": "0",
+    "power_w": "0",
+    "current_a": "0.0,0.0,0.0",
+}
+
+
+def failing(values: dict, cat: Catalogue) -> dict[str, str]:
+    return {f.check_id: f.message for f in check_all(values, cat) if f.outcome is Outcome.FAIL}
+
+
+def test_every_catalogued_rule_has_code_and_back(cat: Catalogue) -> None:
+    assert sorted(RULES) == sorted(c.id for c in cat.checks.values() if c.family == "consistency")
+
+
+@pytest.mark.parametrize("values", [CHARGING, IDLE], ids=["charging", "idle"])
+def test_conformant_controller_breaks_no_rule(values: dict, cat: Catalogue) -> None:
+    assert failing(values, cat) == {}
+
+
+@pytest.mark.parametrize(
+    ("rule", "base", "changes", "says"),
+    [
+        ("cons.conn-vs-type2", CHARGING, {"type2_state": "b"}, "needs pilot state c or d"),
+        ("cons.conn-vs-type2", IDLE, {"type2_state": "b"}, "pilot must be in state a"),
+        ("cons.conn-vs-type2", CHARGING, {"type2_state": "e"}, "needs pilot state c or d"),
+        ("cons.conn-vs-ocpp", CHARGING, {"ocpp_state": "preparing"}, "is OCPP status charging"),
+        ("cons.conn-vs-ocpp", IDLE, {"ocpp_state": "suspendedev"}, "needs a vehicle"),
+        ("cons.no-flow-without-charging", IDLE, {"power_w": "1500"}, "power or current flows"),
+        ("cons.no-flow-without-charging", IDLE, {"current_a": "0.0,6.0,0.0"}, "flows"),
+        ("cons.phase-count", CHARGING, {"voltage_v": "230"}, "3 current(s) but 1 voltage(s)"),
+        ("cons.power-within-apparent", CHARGING, {"power_w": "13000"}, "more than voltage x"),
+        ("cons.power-factor", CHARGING, {"power_w": "5000"}, "power factor 0.45"),
+        ("cons.sig-current-bounds", CHARGING, {"sig_current": "40"}, "above max_current (32 A)"),
+        ("cons.sig-current-bounds", CHARGING, {"type2_proximity": "13"}, "above the cable rating"),
+        ("cons.sig-current-bounds", CHARGING, {"energy_man_current": "10"}, "energy_man_current"),
+        ("cons.sig-current-bounds", CHARGING, {"sig_current": "3"}, "outside 0 or 6-80 A"),
+        ("cons.ev-within-offer", CHARGING, {"sig_current": "10"}, "draws more than offered"),
+        ("cons.transaction-within-meter", CHARGING, {"transaction_wh": "500000"}, "more energy"),
+        ("cons.serial-numbers", CHARGING, {"manuf_serial_n": "999"}, "serial parts differ"),
+        ("cons.schuko-disabled-idle", CHARGING, {"schuko_state": "connected"}, "disabled but"),
+        ("cons.charging-authorized", CHARGING, {"auth_state": "wait_for_auth"}, "without auth"),
+        ("cons.tripped-no-charging", CHARGING, {"rcd_state": "triggered"}, "has tripped"),
+        ("cons.tripped-no-charging", CHARGING, {"mcb_type2_state": "triggered"}, "has tripped"),
+        ("cons.display-markup", CHARGING, {"display_text": "<a><b></a>"}, "not well-formed"),
+        ("cons.display-markup", CHARGING, {"display_text": "<!DOCTYPE x><x/>"}, "DTD"),
+    ],
+)
+def test_rule_broken_on_its_own(rule, base, changes, says, cat: Catalogue) -> None:
+    found = failing(base | changes, cat)
+    assert rule in found, found
+    assert says in found[rule]
+    for value in changes.values():
+        assert value[:20] in found[rule], "the message shows what was observed"
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        (
+            {
+                "sig_current": "0",
+                "ocpp_state": "suspendedevse",
+                "conn_state": "vehicle_connected_type2",
+                "power_w": "0",
+                "current_a": "0.0,0.0,0.0",
+                "type2_state": "b",
+            },
+            "EVSE suspended",
+        ),
+        ({"energy_man_current": "0"}, "0 may mean the energy manager is not in use"),
+        ({"free_charging": "on", "auth_state": "not_authorized_for_charging"}, "free charging"),
+        (
+            {"power_w": "11000", "current_a": "16.0,16.0,16.0", "voltage_v": "229.6,230.4,230.1"},
+            "decimal voltages",
+        ),
+        ({"power_w": "11100"}, "within rounding and reading skew"),
+        ({"current_a": "17.5,16.0,16.0", "power_w": "11400"}, "EV briefly above the offer"),
+        ({"display_text": "Charging 11.0 kW"}, "plain text"),
+        (
+            {
+                "display_text": "<tariffInfoResponse><tariffEntry><hourPrice>60</hourPrice>"
+                "</tariffEntry></tariffInfoResponse>"
+            },
+            "well-formed markup",
+        ),
+        (
+            {
+                "conn_state": "vehicle_connector_error",
+                "type2_state": "e",
+                "ocpp_state": "faulted",
+                "power_w": "0",
+                "current_a": "0.0,0.0,0.0",
+            },
+            "connector error",
+        ),
+        (
+            {
+                "rcd_state": "triggered",
+                "conn_state": "vehicle_connected_type2",
+                "type2_state": "b",
+                "ocpp_state": "faulted",
+                "power_w": "0",
+                "current_a": "0.0,0.0,0.0",
+            },
+            "tripped, stopped",
+        ),
+    ],
+)
+def test_conformant_variations_break_no_rule(changes, why, cat: Catalogue) -> None:
+    assert failing(CHARGING | changes, cat) == {}, why
+
+
+def test_missing_key_makes_a_rule_not_tested(cat: Catalogue) -> None:
+    values = {k: v for k, v in CHARGING.items() if k != "type2_state"}
+    (finding,) = RULES["cons.conn-vs-type2"](values, cat)
+    assert finding.outcome is Outcome.NOT_TESTED and "type2_state missing" in finding.message
+
+
+def test_unreadable_number_makes_a_rule_not_tested(cat: Catalogue) -> None:
+    (finding,) = RULES["cons.no-flow-without-charging"](IDLE | {"power_w": "lots"}, cat)
+    assert finding.outcome is Outcome.NOT_TESTED

@@ -1,0 +1,344 @@
+"""Every rule outside consistency, fed observations by hand: it passes on what conforms, fails
+with the right check ID and words on what does not, and says when it cannot judge."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccrest.checks import auth, fullstate, http, perkey, privacy, states, temporal
+from ccrest.checks.temporal import Sample
+from ccrest.exchange import Exchange
+from ccrest.findings import Finding, Outcome
+from ccrest.spec import Catalogue
+from ccrest.wire import BodyForm, parse_full_state, parse_key_value
+
+URL = "http://127.0.0.1:8080"
+
+
+def answer(status: int = 200, body: bytes = b"", ct: str = "text/plain", **kw) -> Exchange:
+    return Exchange(
+        "GET",
+        URL + kw.pop("path", "/rest/full_state"),
+        status=status,
+        body=body,
+        response_headers={"Content-Type": ct} if ct else {},
+        **kw,
+    )
+
+
+def broken(error: str = "connection reset by the controller") -> Exchange:
+    return Exchange("GET", URL + "/rest/full_state", error=error)
+
+
+def outcome(findings: list[Finding]) -> tuple[str, ...]:
+    return tuple(sorted({f"{f.outcome.value}:{f.check_id}" for f in findings}))
+
+
+def documented(cat: Catalogue) -> bytes:
+    lines = []
+    for spec in cat:
+        lines.append(f"{spec.name}:{spec.enum[0] if spec.enum else spec.examples[0]}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+class TestFullState:
+    def test_conformant_answer(self, cat: Catalogue) -> None:
+        ex = answer(body=documented(cat))
+        state = parse_full_state(ex.body, ex.content_type)
+        findings = fullstate.answers(ex, state) + fullstate.no_undocumented(cat, ex, state)
+        findings += fullstate.well_formed(ex, state) + fullstate.no_duplicates(ex, state)
+        for key in cat.keys:
+            findings += fullstate.key_present(cat, key, ex, state)
+            findings += fullstate.value_valid(cat, key, ex, state)
+        assert findings == []
+
+    @pytest.mark.parametrize(
+        ("ex", "says"),
+        [
+            (answer(503, b"busy"), "full_state answered 503, expected 200"),
+            (broken(), "no answer: connection reset by the controller"),
+            (answer(body=b"a:1\n", truncated=True), "larger than the 4 B the suite reads"),
+            (answer(body=b""), "full_state body is empty"),
+            (answer(body=b"{broken", ct="application/json"), "is not valid JSON"),
+            (answer(body=b"[1]", ct="application/json"), "is an array, not an object"),
+        ],
+    )
+    def test_answers_fails(self, ex: Exchange, says: str) -> None:
+        state = None if ex.transport_failed else parse_full_state(ex.body, ex.content_type)
+        findings = fullstate.answers(ex, state)
+        assert findings and says in findings[0].message
+        assert findings[0].exchange is ex
+
+    def test_unusable_answer_makes_value_checks_not_tested(self, cat: Catalogue) -> None:
+        ex = answer(503)
+        for findings in (
+            fullstate.key_present(cat, "conn_state", ex, None),
+            fullstate.value_valid(cat, "conn_state", ex, None),
+            fullstate.no_undocumented(cat, ex, None),
+            fullstate.well_formed(ex, None),
+        ):
+            assert [f.outcome for f in findings] == [Outcome.NOT_TESTED]
+            assert "503" in findings[0].message
+
+    def test_missing_invalid_extra_and_malformed(self, cat: Catalogue) -> None:
+        body = documented(cat).replace(b"wlan_state:", b"wlan_status:")
+        body = body.replace(b"conn_state:no_vehicle_connected", b"conn_state:charging")
+        body += b"garbage line\nmeter_wh:1\n"
+        ex = answer(body=body)
+        state = parse_full_state(body)
+        assert outcome(fullstate.key_present(cat, "wlan_state", ex, state)) == (
+            "fail:fs.key-present",
+        )
+        (bad,) = fullstate.value_valid(cat, "conn_state", ex, state)
+        assert bad.message.startswith("conn_state = 'charging': not one of")
+        (extra,) = fullstate.no_undocumented(cat, ex, state)
+        assert "wlan_status = '" in extra.message
+        assert outcome(fullstate.well_formed(ex, state)) == ("fail:wire.line-without-colon",)
+        assert outcome(fullstate.no_duplicates(ex, state)) == ("fail:wire.duplicate-key",)
+
+
+class TestPerKey:
+    def spec(self, cat: Catalogue, key: str):
+        return cat.key(key)
+
+    def test_answers(self) -> None:
+        ok = answer(body=b"okay", path="/rest/rcd_state")
+        assert perkey.answers("rcd_state", ok, parse_key_value(ok.body, "text/plain")) == []
+        (f,) = perkey.answers("rcd_state", answer(404, path="/rest/rcd_state"), None)
+        assert (f.check_id, f.message) == (
+            "pk.answers",
+            "/rest/rcd_state answered 404, expected 200",
+        )
+        prefixed = answer(body=b"rcd_state:okay")
+        (f,) = perkey.answers(
+            "rcd_state", prefixed, parse_key_value(prefixed.body, key="rcd_state")
+        )
+        assert f.check_id == "wire.per-key-prefixed"
+
+    def test_value_valid(self, cat: Catalogue) -> None:
+        ex = answer(body=b"tripped")
+        (f,) = perkey.value_valid(cat.key("rcd_state"), ex, parse_key_value(ex.body))
+        assert f.message == "/rest/rcd_state = 'tripped': not one of disable, triggered, okay"
+
+    @pytest.mark.parametrize(
+        ("key", "before", "value", "after", "ok"),
+        [
+            ("cp_model", "CC612", "CC612", "CC612", True),
+            ("cp_model", "CC612", "CC613", "CC612", False),
+            (
+                "conn_state",
+                "vehicle_connected_type2",
+                "vehicle_charging_type2",
+                "vehicle_charging_type2",
+                True,
+            ),
+            (
+                "conn_state",
+                "no_vehicle_connected",
+                "vehicle_charging_type2",
+                "no_vehicle_connected",
+                False,
+            ),
+            ("meter_wh", "100", "105", "110", True),
+            ("meter_wh", "100", "99", "110", False),
+            ("meter_wh", "100", "111", "110", False),
+            ("transaction_wh", "500", "3", "5", True),  # a new session began in between
+            ("power_w", "11000", "11080", "11040", True),
+            ("power_w", "11000", "3000", "11040", False),
+            ("current_a", "16.0,16.0,16.0", "16.2,15.9,16.0", "16.0,16.0,16.0", True),
+            ("current_a", "16.0,16.0,16.0", "16.0", "16.0,16.0,16.0", False),
+            ("voltage_v", "230,230,230", "231,229,230", "230,230,230", True),
+        ],
+    )
+    def test_matches_full_state(self, cat, key, before, value, after, ok) -> None:
+        findings = perkey.matches_full_state(cat.key(key), {key: before}, value, {key: after})
+        assert (findings == []) is ok, findings
+        if not ok:
+            assert findings[0].message.startswith(f"/rest/{key} = '{value}' but full_state says")
+
+    def test_unknown_key(self) -> None:
+        assert perkey.unknown_key("x", answer(404)) == []
+        (f,) = perkey.unknown_key("x", answer(200))
+        assert "answered 200 with an empty body, expected 404" in f.message
+
+
+class TestHttp:
+    def test_write_refused(self, cat: Catalogue) -> None:
+        values = {"cp_vendor": "Acme Inc.", "conn_state": "x"}
+        refused = Exchange("POST", URL + "/rest/cp_vendor", status=405)
+        assert http.write_refused(cat, refused, values, values | {"conn_state": "y"}) == []
+        accepted = Exchange("PUT", URL + "/rest/cp_vendor", status=200)
+        (f,) = http.write_refused(cat, accepted, values, values)
+        assert "PUT /rest/cp_vendor answered 200: the API is read-only" in f.message
+        crashed = Exchange("DELETE", URL + "/rest/full_state", status=500)
+        (f,) = http.write_refused(cat, crashed, values, values)
+        assert "not a server failure" in f.message
+        (f,) = http.write_refused(cat, refused, values, values | {"cp_vendor": "probe"})
+        assert "cp_vendor changed from 'Acme Inc.' to 'probe'" in f.message
+
+    @pytest.mark.parametrize(
+        ("ct", "form", "ok"),
+        [
+            ("text/plain; charset=utf-8", BodyForm.TEXT, True),
+            ("application/json", BodyForm.JSON, True),
+            ("application/vnd.x+json", BodyForm.JSON, True),
+            ("application/json", BodyForm.TEXT, False),
+            ("text/html", BodyForm.TEXT, False),
+            ("", BodyForm.TEXT, False),
+        ],
+    )
+    def test_content_type(self, ct: str, form: BodyForm, ok: bool) -> None:
+        findings = http.content_type_matches(answer(body=b"x", ct=ct), form)
+        assert (findings == []) is ok
+
+    def test_head(self) -> None:
+        get = answer(body=b"a:1\n")
+        head = Exchange("HEAD", get.url, status=200, response_headers=get.response_headers)
+        assert http.head_agrees(get, head) == []
+        (f,) = http.head_agrees(get, Exchange("HEAD", get.url, status=405))
+        assert f.message == "HEAD /rest/full_state answered 405, GET 200"
+        with_body = Exchange(
+            "HEAD", get.url, status=200, response_headers=get.response_headers, body=b"x"
+        )
+        (f,) = http.head_agrees(get, with_body)
+        assert "HEAD answered with a 1 B body" in f.message
+
+    def test_outside(self, cat: Catalogue) -> None:
+        leak = answer(body=b"conn_state:a\nmeter_wh:1\npower_w:0\n", path="/")
+        (f,) = http.outside_no_leak(cat, leak)
+        assert "(outside /rest/) shows the controller's state: conn_state, meter_wh" in f.message
+        assert http.outside_no_leak(cat, answer(body=b"<html>Config UI</html>", path="/")) == []
+        assert http.outside_no_leak(cat, answer(404, b"conn_state:a\nmeter_wh:1\npower_w:0")) == []
+
+
+class TestAuth:
+    def test_scheme_works(self) -> None:
+        assert auth.scheme_works(answer(200), "basic", "operator") == []
+        (f,) = auth.scheme_works(answer(401), "basic", "operator")
+        assert f.message == "the basic scheme for 'operator' answered 401, expected 200"
+
+    @pytest.mark.parametrize(
+        ("status", "allow", "outcome_", "says"),
+        [
+            (401, False, None, None),
+            (200, False, Outcome.FAIL, "was let in (200): anyone on the controller's network"),
+            (200, True, Outcome.PASS, "declared open with --allow-anonymous"),
+            (403, False, Outcome.FAIL, "refused with 403, expected 401"),
+            (500, True, Outcome.FAIL, "answered 500, expected 401"),
+        ],
+    )
+    def test_refused(self, status, allow, outcome_, says) -> None:
+        findings = auth.refused("auth.wrong-password-refused", answer(status), "x", allow)
+        if outcome_ is None:
+            assert findings == []
+        else:
+            (f,) = findings
+            assert f.outcome is outcome_ and says in f.message
+
+
+AUTHORIZED = {"auth_state": "authorized_for_charging", "free_charging": "off"}
+
+
+class TestPrivacy:
+    @pytest.mark.parametrize("uid", ["", "********", "0000000000", "xxxx"])
+    def test_hidden(self, uid: str) -> None:
+        assert privacy.uid_hidden([("full_state", AUTHORIZED | {"auth_uid": uid}, None)]) == []
+
+    def test_shown(self) -> None:
+        (f,) = privacy.uid_hidden([("full_state", AUTHORIZED | {"auth_uid": "04A3B2C1"}, None)])
+        assert f.outcome is Outcome.FAIL and "auth_uid = '04A3B2C1' in full_state" in f.message
+
+    @pytest.mark.parametrize(
+        "values",
+        [
+            {"auth_state": "wait_for_auth", "auth_uid": ""},
+            {"auth_state": "authorized_for_charging", "free_charging": "on", "auth_uid": ""},
+        ],
+        ids=["no-card", "free-charging"],
+    )
+    def test_not_tested_without_a_card(self, values) -> None:
+        (f,) = privacy.uid_hidden([("full_state", values, None)])
+        assert f.outcome is Outcome.NOT_TESTED and "no card was presented" in f.message
+
+
+def sample(at: float, **values: str) -> Sample:
+    base = {"conn_state": "vehicle_charging_type2", "auth_state": "authorized_for_charging"}
+    return Sample(at, 0.005, base | values)
+
+
+class TestTemporal:
+    def test_counter(self) -> None:
+        rising = [sample(t, meter_wh=str(100 + t)) for t in range(4)]
+        assert temporal.counter_never_decreases("meter_wh", rising, session=False) == []
+        falling = [sample(0, meter_wh="100"), sample(1, meter_wh="95")]
+        (f,) = temporal.counter_never_decreases("meter_wh", falling, session=False)
+        assert f.message == "meter_wh went down from 100 to 95 within 1.0 s"
+
+    def test_session_counter_may_reset_between_sessions(self) -> None:
+        reset = [
+            sample(0, transaction_wh="500"),
+            sample(1, transaction_wh="0", conn_state="no_vehicle_connected"),
+        ]
+        assert temporal.counter_never_decreases("transaction_wh", reset, session=True) == []
+        (f,) = temporal.counter_never_decreases(
+            "transaction_wh",
+            [sample(0, transaction_wh="500"), sample(1, transaction_wh="0")],
+            session=True,
+        )
+        assert f.check_id == "temp.session-counter-monotonic" and "in one session" in f.message
+
+    def test_timer(self) -> None:
+        keeps_time = [sample(t, time_since_charging_start=str(100 + t)) for t in range(4)]
+        assert temporal.timer_advances(keeps_time) == []
+        stands = [sample(t, time_since_charging_start="100") for t in range(4)]
+        (f,) = temporal.timer_advances(stands)
+        assert f.message == "time_since_charging_start went from 100 to 100 s while 3.0 s passed"
+
+    def test_timer_not_tested(self) -> None:
+        idle = [
+            sample(t, conn_state="no_vehicle_connected", time_since_charging_start="0")
+            for t in range(4)
+        ]
+        (f,) = temporal.timer_advances(idle)
+        assert f.outcome is Outcome.NOT_TESTED and "was not charging" in f.message
+        short = [sample(t / 2, time_since_charging_start="100") for t in range(3)]
+        (f,) = temporal.timer_advances(short)
+        assert f.outcome is Outcome.NOT_TESTED and "too short" in f.message
+
+    @pytest.mark.parametrize(
+        ("grown", "ok"), [(9, True), (8, True), (10, True), (12, False), (0, False), (-5, False)]
+    )
+    def test_energy(self, cat: Catalogue, grown: int, ok: bool) -> None:
+        # 11 kW for 3 s is 9.2 Wh
+        s = [
+            sample(0, meter_wh="1000", power_w="11000"),
+            sample(3, meter_wh=str(1000 + grown), power_w="11000"),
+        ]
+        assert (temporal.energy_follows_power(cat, s) == []) is ok
+
+    def test_energy_without_power(self, cat: Catalogue) -> None:
+        idle = [sample(0, meter_wh="1000", power_w="0"), sample(3, meter_wh="1000", power_w="0")]
+        assert temporal.energy_follows_power(cat, idle) == []
+        idle[1] = sample(3, meter_wh="1005", power_w="0")
+        (f,) = temporal.energy_follows_power(cat, idle)
+        assert "meter_wh grew by 5 Wh in 3.0 s while power_w read 0 to 0 W" in f.message
+
+
+class TestStates:
+    def test_expectation(self) -> None:
+        values = {"conn_state": "vehicle_charging_type2", "errors": "plug_locking_failed;;"}
+        assert (
+            states.expectation(
+                {
+                    "conn_state": "vehicle_charging_type2",
+                    "errors": {"contains": "plug_locking_failed"},
+                },
+                values,
+                "plug, card",
+            )
+            == []
+        )
+        (f,) = states.expectation({"conn_state": "no_vehicle_connected"}, values, "unplug")
+        assert f.message == (
+            "after unplug: conn_state = 'vehicle_charging_type2', expected 'no_vehicle_connected'"
+        )

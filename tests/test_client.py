@@ -1,0 +1,153 @@
+"""The client: checked URLs, both credential schemes, redaction where exchanges are recorded,
+bounded reads, a deadline, and giving up on a device that is gone."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from ccrest.client import Client, ClientError, auth_headers, check_url
+from ccrest.simulator import Credentials, Simulator
+
+SECRET = "Very-Secret-Pw-42"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("127.0.0.1", "must look like"),
+        ("ftp://127.0.0.1", "must look like"),
+        ("http://op:pw@127.0.0.1", "must not carry credentials"),
+        ("http://127.0.0.1/rest/full_state", "must not have a path"),
+        ("http://127.0.0.1:99999", "out of range"),
+    ],
+)
+def test_bad_urls(url: str, says: str) -> None:
+    with pytest.raises(ClientError, match=says):
+        check_url(url)
+
+
+def test_good_url_is_normalised() -> None:
+    assert check_url("http://127.0.0.1:8080/") == "http://127.0.0.1:8080"
+
+
+def test_both_schemes() -> None:
+    assert auth_headers("doc-headers", "operator", "pw") == {
+        "Authorization": "Basic Auth",
+        "Username": "operator",
+        "Password": "pw",
+    }
+    token = base64.b64encode(b"operator:pw").decode()
+    assert auth_headers("basic", "operator", "pw") == {"Authorization": f"Basic {token}"}
+    with pytest.raises(ClientError, match="doc-headers, basic"):
+        auth_headers("digest", "operator", "pw")
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    with Simulator(credentials=Credentials(operator=SECRET), speed=0) as sim:
+        yield sim
+
+
+@pytest.mark.parametrize("scheme", ["doc-headers", "basic"])
+def test_secrets_are_redacted_where_recorded(sim: Simulator, scheme: str) -> None:
+    client = Client(sim.url, "operator", SECRET, scheme)
+    ok = client.get("/rest/full_state")
+    wrong = client.get("/rest/full_state", credentials=("operator", "Other-Wrong-Pw-9"))
+    assert (ok.status, wrong.status) == (200, 401)
+    recorded = repr(client.history)
+    for secret in (
+        SECRET,
+        base64.b64encode(f"operator:{SECRET}".encode()).decode(),
+        "Other-Wrong-Pw-9",
+    ):
+        assert secret not in recorded
+    assert SECRET not in repr(client)
+    assert client.redact(f"x {SECRET} y") == "x *** y"
+
+
+def test_literal_basic_auth_header_is_kept(sim: Simulator) -> None:
+    ex = Client(sim.url, "operator", SECRET).get("/rest/conn_state")
+    assert ex.request_headers["Authorization"] == "Basic Auth"
+    assert ex.request_headers["Password"] == "***"
+
+
+def test_requests_are_counted(sim: Simulator) -> None:
+    client = Client(sim.url, "operator", SECRET)
+    for _ in range(3):
+        client.get("/rest/conn_state")
+    assert client.requests == 3 and len(client.history) == 3
+
+
+def serve(answer: bytes, *, pace: float = 0.0, count: int = 10) -> tuple[int, threading.Thread]:
+    """A fake device on loopback: answers ``count`` connections with ``answer`` (optionally a
+    byte every ``pace`` seconds), then stops."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(10)
+
+    def run() -> None:
+        with server:
+            for _ in range(count):
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.recv(65536)
+                    try:
+                        if pace:
+                            for byte in answer:
+                                conn.sendall(bytes([byte]))
+                                time.sleep(pace)
+                        else:
+                            conn.sendall(answer)
+                    except OSError:
+                        pass
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return server.getsockname()[1], thread
+
+
+def test_large_body_is_cut(sim: Simulator) -> None:
+    body = b"k:v\n" * 1_000_000
+    head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    port, _ = serve(head + body, count=1)
+    ex = Client(f"http://127.0.0.1:{port}", "operator", "x", max_body=100_000).get("/rest/x")
+    assert ex.status == 200 and ex.truncated and len(ex.body) == 100_000
+
+
+def test_slow_body_hits_the_deadline() -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 1000
+    port, _ = serve(answer, pace=0.05, count=1)
+    start = time.monotonic()
+    ex = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=0.5).get("/rest/x")
+    assert ex.error and "not complete after 1 s" in ex.error
+    assert time.monotonic() - start < 5
+
+
+def test_gives_up_after_repeated_transport_errors() -> None:
+    port, _ = serve(b"", count=10)  # accepts, reads, closes without answering
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=1)
+    results = [client.get("/rest/full_state") for _ in range(5)]
+    assert [r.sent for r in results] == [True, True, True, False, False]
+    assert client.requests == 3
+    assert "stopped answering (3 transport errors in a row" in results[-1].error
+
+
+def test_environment_proxies_are_ignored(sim: Simulator, monkeypatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "")
+    assert Client(sim.url, "operator", SECRET).get("/rest/conn_state").status == 200
+
+
+def test_timeout_must_be_positive(sim: Simulator) -> None:
+    with pytest.raises(ClientError, match="more than 0"):
+        Client(sim.url, "operator", SECRET, timeout=0)
