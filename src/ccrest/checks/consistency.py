@@ -52,13 +52,17 @@ def check_all(values: Values, cat: Catalogue) -> list[Finding]:
     return [f for rule_fn in RULES.values() for f in rule_fn(values, cat)]
 
 
-def _fail(check_id: str, message: str, values: Values, *keys: str) -> Finding:
+def _short(value: object, limit: int = 60) -> object:
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + "…"
+    return value
+
+
+def _fail(check_id: str, problem: str, values: Values, *keys: str) -> Finding:
+    """A failure that shows the keys it is about as observed: 'a = 'x', b = 'y': problem'."""
+    seen = ", ".join(f"{k} = {show(_short(values.get(k)))}" for k in keys)
     observed = {k: values.get(k) for k in keys}
-    return fail(check_id, message, key=keys[0] if keys else None, observed=observed)
-
-
-def _seen(values: Values, *keys: str) -> str:
-    return ", ".join(f"{k} = {show(values.get(k))}" for k in keys)
+    return fail(check_id, f"{seen}: {problem}", key=keys[0], observed=observed)
 
 
 @rule("cons.conn-vs-type2", "conn_state", "type2_state")
@@ -78,8 +82,7 @@ def conn_vs_type2(values: Values, cat: Catalogue) -> list[Finding]:
         problem = "pilot state e is an error; nothing charges in it"
     if problem is None:
         return []
-    seen = _seen(values, "conn_state", "type2_state")
-    return [_fail("cons.conn-vs-type2", f"{seen}: {problem}", values, "conn_state", "type2_state")]
+    return [_fail("cons.conn-vs-type2", problem, values, "conn_state", "type2_state")]
 
 
 @rule("cons.conn-vs-ocpp", "conn_state", "ocpp_state")
@@ -96,8 +99,7 @@ def conn_vs_ocpp(values: Values, cat: Catalogue) -> list[Finding]:
         problem = f"OCPP status {ocpp} needs a vehicle"
     if problem is None:
         return []
-    seen = _seen(values, "conn_state", "ocpp_state")
-    return [_fail("cons.conn-vs-ocpp", f"{seen}: {problem}", values, "conn_state", "ocpp_state")]
+    return [_fail("cons.conn-vs-ocpp", problem, values, "conn_state", "ocpp_state")]
 
 
 @rule("cons.no-flow-without-charging", "conn_state", "power_w", "current_a")
@@ -111,16 +113,15 @@ def no_flow_without_charging(values: Values, cat: Catalogue) -> list[Finding]:
     p_tol, i_tol = cat.key("power_w").tolerance, cat.key("current_a").tolerance
     if power <= p_tol and max(currents) <= i_tol:
         return []
-    seen = _seen(values, "conn_state", "power_w", "current_a")
     return [
         _fail(
             "cons.no-flow-without-charging",
-            f"{seen}: power or current flows (above {p_tol:g} W / {i_tol:g} A) although no "
-            "vehicle is charging",
+            f"power or current flows (above {p_tol:g} W / {i_tol:g} A) although no vehicle "
+            "is charging",
             values,
+            "conn_state",
             "power_w",
             "current_a",
-            "conn_state",
         )
     ]
 
@@ -133,11 +134,10 @@ def phase_count(values: Values, cat: Catalogue) -> list[Finding]:
         return [not_tested("cons.phase-count", "current_a or voltage_v unreadable")]
     if len(currents) == len(volts):
         return []
-    seen = _seen(values, "current_a", "voltage_v")
     return [
         _fail(
             "cons.phase-count",
-            f"{seen}: {len(currents)} current(s) but {len(volts)} voltage(s)",
+            f"{len(currents)} current(s) but {len(volts)} voltage(s)",
             values,
             "current_a",
             "voltage_v",
@@ -165,11 +165,10 @@ def power_within_apparent(values: Values, cat: Catalogue) -> list[Finding]:
     s, slack = apparent
     if power <= s + slack:
         return []
-    seen = _seen(values, "power_w", "voltage_v", "current_a")
     return [
         _fail(
             "cons.power-within-apparent",
-            f"{seen}: {power:g} W is more than voltage x current allows ({s:.0f} VA, "
+            f"{power:g} W is more than voltage x current allows ({s:.0f} VA, "
             f"+{slack:.0f} for rounding and skew)",
             values,
             "power_w",
@@ -190,13 +189,14 @@ def power_factor(values: Values, cat: Catalogue) -> list[Finding]:
     s, slack = apparent
     if s <= cat.key("power_w").tolerance or power >= MIN_POWER_FACTOR * s - slack:
         return []
-    seen = _seen(values, "power_w", "voltage_v", "current_a")
     return [
         _fail(
             "cons.power-factor",
-            f"{seen}: power factor {power / s:.2f} is below {MIN_POWER_FACTOR}",
+            f"power factor {power / s:.2f} is below {MIN_POWER_FACTOR}",
             values,
             "power_w",
+            "voltage_v",
+            "current_a",
         )
     ]
 
@@ -224,7 +224,7 @@ def sig_current_bounds(values: Values, cat: Catalogue) -> list[Finding]:
     return [
         _fail(
             "cons.sig-current-bounds",
-            f"sig_current = {show(values.get('sig_current'))}: " + "; ".join(problems),
+            "; ".join(problems),
             values,
             "sig_current",
             "max_current",
@@ -245,8 +245,15 @@ def ev_within_offer(values: Values, cat: Catalogue) -> list[Finding]:
     limit = sig * (1 + EV_FOLLOW_SLACK) + cat.key("current_a").tolerance
     if max(currents) <= limit:
         return []
-    seen = _seen(values, "current_a", "sig_current")
-    return [_fail("cons.ev-within-offer", f"{seen}: the vehicle draws more than offered", values)]
+    return [
+        _fail(
+            "cons.ev-within-offer",
+            "the vehicle draws more than offered",
+            values,
+            "current_a",
+            "sig_current",
+        )
+    ]
 
 
 @rule("cons.transaction-within-meter", "transaction_wh", "meter_wh")
@@ -257,11 +264,10 @@ def transaction_within_meter(values: Values, cat: Catalogue) -> list[Finding]:
         return [not_tested("cons.transaction-within-meter", "a counter is unreadable")]
     if tx <= meter:
         return []
-    seen = _seen(values, "transaction_wh", "meter_wh")
     return [
         _fail(
             "cons.transaction-within-meter",
-            f"{seen}: the transaction holds more energy than the meter ever counted",
+            "the transaction holds more energy than the meter ever counted",
             values,
             "transaction_wh",
             "meter_wh",
@@ -275,8 +281,15 @@ def serial_numbers(values: Values, cat: Catalogue) -> list[Finding]:
     cc, manuf = text(values, "cc_serial_n") or "", text(values, "manuf_serial_n") or ""
     if cc.split("/", 1)[0] == manuf:
         return []
-    seen = _seen(values, "cc_serial_n", "manuf_serial_n")
-    return [_fail("cons.serial-numbers", f"{seen}: the serial parts differ", values)]
+    return [
+        _fail(
+            "cons.serial-numbers",
+            "the serial parts differ",
+            values,
+            "cc_serial_n",
+            "manuf_serial_n",
+        )
+    ]
 
 
 @rule("cons.schuko-disabled-idle", "schuko_cfg", "schuko_state", "conn_state")
@@ -287,13 +300,14 @@ def schuko_disabled_idle(values: Values, cat: Catalogue) -> list[Finding]:
     conn = text(values, "conn_state") or ""
     if text(values, "schuko_state") == "idle" and not conn.endswith("_schuko"):
         return []
-    seen = _seen(values, "schuko_cfg", "schuko_state", "conn_state")
     return [
         _fail(
             "cons.schuko-disabled-idle",
-            f"{seen}: the Schuko socket is disabled but shows a vehicle",
+            "the Schuko socket is disabled but shows a vehicle",
             values,
+            "schuko_cfg",
             "schuko_state",
+            "conn_state",
         )
     ]
 
@@ -305,13 +319,14 @@ def charging_authorized(values: Values, cat: Catalogue) -> list[Finding]:
         return []
     if text(values, "auth_state") == "authorized_for_charging":
         return []
-    seen = _seen(values, "conn_state", "auth_state", "free_charging")
     return [
         _fail(
             "cons.charging-authorized",
-            f"{seen}: a vehicle charges without authorization",
+            "a vehicle charges without authorization",
             values,
+            "conn_state",
             "auth_state",
+            "free_charging",
         )
     ]
 
@@ -329,12 +344,12 @@ def tripped_no_charging(values: Values, cat: Catalogue) -> list[Finding]:
     tripped = [k for k, cuts in guards.items() if text(values, k) == "triggered" and conn in cuts]
     if not tripped:
         return []
-    seen = _seen(values, "conn_state", *tripped)
     return [
         _fail(
             "cons.tripped-no-charging",
-            f"{seen}: a vehicle charges although a protective device has tripped",
+            "a vehicle charges although a protective device has tripped",
             values,
+            "conn_state",
             *tripped,
         )
     ]
@@ -357,7 +372,7 @@ def display_markup(values: Values, cat: Catalogue) -> list[Finding]:
     return [
         _fail(
             "cons.display-markup",
-            f"display_text = {show(shown[:60] + ('…' if len(shown) > 60 else ''))}: {problem}",
+            problem,
             values,
             "display_text",
         )
