@@ -139,3 +139,31 @@ def test_manufacturer_role_and_basic_scheme(run_suite) -> None:
 def test_the_request_count_is_printed(run_suite) -> None:
     result = run_suite("-m", "schema")
     result.stdout.fnmatch_lines(["*HTTP requests to the controller: 1"])
+
+
+def test_simulator_in_another_process(run_suite) -> None:
+    """As a manufacturer's CI does it: ccrest-sim started on its own, the suite pointed at it."""
+    import re
+    import subprocess
+    import sys
+
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "ccrest.simulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+", sim.stdout.readline()).group(0)
+        result = run_suite(
+            "-m",
+            "schema or per_key or states",
+            "--controller-url",
+            url,
+            "--password",
+            "operator-pw",
+        )
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+    assert_all_passed(result)
+    result.stdout.fnmatch_lines([f"*target: {url} (controller)*"])
