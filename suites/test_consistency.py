@@ -3,7 +3,7 @@
 import pytest
 
 from ccrest.checks.common import not_tested
-from ccrest.checks.consistency import RULES
+from ccrest.checks.consistency import RULE_KEYS, RULES
 from ccrest.spec import catalogue
 
 pytestmark = pytest.mark.consistency
@@ -11,7 +11,8 @@ RULE_IDS = [c.id for c in catalogue().checks.values() if c.family == "consistenc
 
 
 @pytest.mark.parametrize(
-    "rule_id", [pytest.param(r, id=r, marks=pytest.mark.check(r)) for r in RULE_IDS]
+    "rule_id",
+    [pytest.param(r, id=r, marks=pytest.mark.check(r, keys=RULE_KEYS[r])) for r in RULE_IDS],
 )
 def test_rule_holds(rule_id, cat, full_state, verdict):
     if not full_state.usable:

@@ -24,7 +24,7 @@ def _observations(client):
             yield "/rest/auth_uid", {"auth_uid": parsed.value}, exchange
 
 
-@pytest.mark.check("privacy.uid-hidden")
+@pytest.mark.check("privacy.uid-hidden", keys=("auth_uid",))
 def test_card_uid_hidden(client, settings, verdict):
     if settings.rest_mode == "with-uid":
         pytest.skip(

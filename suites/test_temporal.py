@@ -23,11 +23,11 @@ def test_session_counter_never_decreases(key, samples, verdict):
     verdict(temporal.counter_never_decreases(key, samples, session=True))
 
 
-@pytest.mark.check("temp.timer-advances")
+@pytest.mark.check("temp.timer-advances", keys=("time_since_charging_start",))
 def test_charging_timer_keeps_time(samples, verdict):
     verdict(temporal.timer_advances(samples))
 
 
-@pytest.mark.check("temp.energy-follows-power")
+@pytest.mark.check("temp.energy-follows-power", keys=("meter_wh", "power_w"))
 def test_energy_follows_power(cat, samples, verdict):
     verdict(temporal.energy_follows_power(cat, samples))

@@ -15,6 +15,7 @@ import secrets
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,6 +25,9 @@ from ccrest.findings import Finding
 from ccrest.simctl import SimControl, find_control
 from ccrest.spec import Catalogue, catalogue
 from ccrest.verdict import conclude
+
+if TYPE_CHECKING:
+    pass
 
 EXIT_UNTESTABLE = 6
 REST_MODES = ("without-uid", "with-uid")
@@ -42,6 +46,7 @@ EMBEDDED_CARD = "04a3b2c1d2e380"
 SETTINGS = pytest.StashKey["Settings"]()
 TARGET = pytest.StashKey["Target"]()
 FINDINGS = pytest.StashKey[list[Finding]]()
+COLLECTOR = pytest.StashKey["ReportCollector"]()
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="how long the temporal checks watch the controller (default 3)",
     )
     group.addoption(
+        "--report-dir",
+        default="reports",
+        help="where conformance.{html,xml,json,md} go (default reports/ under the rootdir); "
+        "--html and --junitxml still override those two",
+    )
+    group.addoption(
+        "--no-reports", action="store_true", help="write no report files (a quick local run)"
+    )
+    group.addoption(
         "--allow-anonymous",
         action="store_true",
         help="the device is set up to answer without credentials: report it, do not fail",
@@ -146,13 +160,44 @@ def _settings(config: pytest.Config) -> Settings:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before junitxml and pytest-html read their paths
 def pytest_configure(config: pytest.Config) -> None:
     for name, what in FAMILIES.items():
         config.addinivalue_line("markers", f"{name}: {what}")
     config.addinivalue_line(
-        "markers", "check(*ids): the check IDs (schemas/checks.json) a test reports"
+        "markers",
+        "check(*ids, keys=()): the check IDs (schemas/checks.json) a test reports, and the "
+        "documented keys it is about",
     )
     config.stash[SETTINGS] = _settings(config)
+    if _is_conformance_run(config) and not config.option.no_reports:
+        _set_up_reports(config)
+
+
+def _is_conformance_run(config: pytest.Config) -> bool:
+    """A run of the suites (not of ccrest's own self-tests under tests/) writes reports."""
+    own_tests = config.rootpath / "tests"
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::", 1)[0]).resolve()
+        if not path.is_relative_to(own_tests):
+            return True
+    return False
+
+
+def _set_up_reports(config: pytest.Config) -> None:
+    from ccrest.report.collector import ReportCollector
+
+    directory = config.rootpath / config.option.report_dir
+    if getattr(config.option, "htmlpath", "missing") is None:
+        config.option.htmlpath = str(directory / "conformance.html")
+        config.option.self_contained_html = True
+    if config.option.xmlpath is None:
+        config.option.xmlpath = str(directory / "conformance.xml")
+    collector = ReportCollector(
+        config, directory / "conformance.json", directory / "conformance.md"
+    )
+    config.stash[COLLECTOR] = collector
+    config.pluginmanager.register(collector, "ccrest-report")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -302,8 +347,12 @@ def verdict(request: pytest.FixtureRequest, cat: Catalogue) -> Callable[[list[Fi
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """A check skipped through ``verdict`` is reported at the test, not inside the plugin."""
+    """A check skipped through ``verdict`` is reported at the test, not inside the plugin; and
+    the report collector gets the test's findings with every phase's report."""
     report = yield
+    collector = item.config.stash.get(COLLECTOR, None)
+    if collector is not None:
+        collector.attach(item, report, item.stash.get(FINDINGS, []))
     if report.skipped and isinstance(report.longrepr, tuple):
         path, _, reason = report.longrepr
         if str(path).endswith("verdict.py"):
@@ -324,3 +373,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if target.client.gone:
         line += f" (stopped sending: {target.client.gone})"
     terminalreporter.write_line(line)
+    collector = config.stash.get(COLLECTOR, None)
+    if collector is not None:
+        terminalreporter.write_line(f"reports: {collector.json_path.parent}/conformance.*")

@@ -163,3 +163,13 @@ def test_missing_key_makes_a_rule_not_tested(cat: Catalogue) -> None:
 def test_unreadable_number_makes_a_rule_not_tested(cat: Catalogue) -> None:
     (finding,) = RULES["cons.no-flow-without-charging"](IDLE | {"power_w": "lots"}, cat)
     assert finding.outcome is Outcome.NOT_TESTED
+
+
+def test_undocumented_value_makes_rules_not_tested(cat: Catalogue) -> None:
+    """conn_state = 'charging' fails the schema check; the rules reading it must not echo that
+    as failures of their own (and so blame keys that are fine)."""
+    values = CHARGING | {"conn_state": "charging"}
+    assert failing(values, cat) == {}
+    (finding,) = RULES["cons.conn-vs-type2"](values, cat)
+    assert finding.outcome is Outcome.NOT_TESTED
+    assert finding.message == "conn_state not a documented value"

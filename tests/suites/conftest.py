@@ -49,7 +49,12 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., pytest.RunResult]:
         "[pytest]\naddopts = -p no:cacheprovider --strict-markers --strict-config -rfEs\n"
         "xfail_strict = true\n"
     )
-    return lambda *args: pytester.runpytest("suites", "--sample-seconds", "0", *args)
+
+    def run(*args: str, reports: bool = False) -> pytest.RunResult:
+        quick = () if reports else ("--no-reports",)
+        return pytester.runpytest("suites", "--sample-seconds", "0", *quick, *args)
+
+    return run
 
 
 def failures(result: pytest.RunResult) -> dict[str, str]:

@@ -22,6 +22,7 @@ from ccrest.spec import Catalogue
 Values = Mapping[str, object]
 Rule = Callable[[Values, Catalogue], list[Finding]]
 RULES: dict[str, Rule] = {}
+RULE_KEYS: dict[str, tuple[str, ...]] = {}  # the keys each rule reads: its rows in the matrix
 
 MIN_PWM_A, MAX_PWM_A = 6, 80  # IEC 61851-1 annex A: what a PWM pilot can offer
 CONNECTED_TYPE2 = ("vehicle_connected_type2", "vehicle_charging_type2", "vehicle_connector_error")
@@ -39,10 +40,14 @@ def rule(check_id: str, *keys: str) -> Callable[[Callable[..., list[Finding]]], 
             missing = [k for k in keys if values.get(k) is None]
             if missing:
                 return [not_tested(check_id, f"{', '.join(missing)} missing from full_state")]
+            invalid = [k for k in keys if cat.key(k).violation(values[k]) is not None]
+            if invalid:  # the schema check fails those keys; a rule on them would only echo it
+                return [not_tested(check_id, f"{', '.join(invalid)} not a documented value")]
             return fn(values, cat)
 
         guarded.__doc__ = fn.__doc__
         RULES[check_id] = guarded
+        RULE_KEYS[check_id] = keys
         return guarded
 
     return register

@@ -76,17 +76,17 @@ def matches_full_state(
         return [not_tested("pk.matches-full-state", f"/rest/{key} gave no value", key=key)]
     b, a, v = _norm(before[key]), _norm(after[key]), _norm(value)
     ok = v == b
-    allowed = f"{show(b)} (as in full_state)"
+    allowed = show(b)
     if not ok and spec.change == "state":
         ok = v == a
-        allowed = f"{show(b)} or {show(a)} (full_state before and after)"
+        allowed = show(b) if a == b else f"{show(b)} or {show(a)} (read before and after)"
     elif not ok and spec.change in ("counter", "session-counter"):
         nb, na, nv = number(before, key), number(after, key), number({key: value}, key)
         if None not in (nb, na, nv):
             low = min(nb, na) if na >= nb else 0.0  # reset in between: anything from 0 up
             high = max(nb, na)
             ok = low <= nv <= high
-            allowed = f"between {low:g} and {high:g} (full_state before and after)"
+            allowed = f"between {low:g} and {high:g} (read before and after)"
     elif not ok and spec.change == "measurement":
         ok, allowed = _within(spec, before, value, after)
     if ok:

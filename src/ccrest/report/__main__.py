@@ -1,0 +1,55 @@
+"""``python -m ccrest.report diff OLD.json NEW.json [--html FILE]``.
+
+Exit codes: 0 no regression, 1 a regression, 2 a usage error or an unreadable summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from ccrest.report.diff import compare, render_html, render_text
+from ccrest.spec import default_schema_dir
+
+
+def _load(path: str, parser: argparse.ArgumentParser) -> dict:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        parser.exit(2, f"ccrest.report: cannot read {path}: {exc.strerror}\n")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        parser.exit(2, f"ccrest.report: {path} is not JSON ({exc}); give a conformance.json\n")
+    schema = json.loads((default_schema_dir() / "report.schema.json").read_text())
+    error = next(iter(Draft202012Validator(schema).iter_errors(data)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        parser.exit(
+            2,
+            f"ccrest.report: {path} is not a ccrest conformance summary: at {where}: "
+            f"{error.message[:200]}\n",
+        )
+    return data
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ccrest.report")
+    commands = parser.add_subparsers(dest="command", required=True)
+    diff = commands.add_parser("diff", help="what regressed, was fixed or changed between runs")
+    diff.add_argument("old", help="conformance.json of the earlier run (the old build)")
+    diff.add_argument("new", help="conformance.json of the later run (the new build)")
+    diff.add_argument("--html", metavar="FILE", help="also write the diff as an HTML page")
+    args = parser.parse_args(argv)
+    result = compare(_load(args.old, parser), _load(args.new, parser))
+    sys.stdout.write(render_text(result))
+    if args.html:
+        Path(args.html).write_text(render_html(result), encoding="utf-8")
+    return 1 if result["regression"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

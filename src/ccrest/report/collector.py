@@ -1,0 +1,179 @@
+"""The pytest side of the reports: gather every test's record, feed pytest-html, write files.
+
+Registered by ``ccrest.plugin`` for conformance runs. It writes ``conformance.json`` and
+``conformance.md`` itself; pytest-html writes ``conformance.html`` (with the matrix, the
+environment and the details added here) and pytest's junitxml ``conformance.xml``. The reports
+are written whatever happens, including a run that found the device untestable.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from ccrest import __version__
+from ccrest.findings import Finding
+from ccrest.report import html, markdown
+from ccrest.report.summary import Record, build
+from ccrest.spec import Catalogue, catalogue
+
+FAMILY_MARKERS = (
+    "schema",
+    "per_key",
+    "http",
+    "auth",
+    "privacy",
+    "consistency",
+    "temporal",
+    "states",
+)
+UNTESTABLE_EXIT = 6
+
+
+def describe(item: pytest.Item) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """A test's family, check IDs and subject keys, from its markers and parameters."""
+    family = next((m for m in FAMILY_MARKERS if item.get_closest_marker(m)), None)
+    checks, keys = [], []
+    for mark in item.iter_markers("check"):
+        checks += [c for c in mark.args if c not in checks]
+        keys += [k for k in mark.kwargs.get("keys", ()) if k not in keys]
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and isinstance(callspec.params.get("key"), str):
+        keys.append(callspec.params["key"])
+    return family, tuple(checks), tuple(keys)
+
+
+class ReportCollector:
+    def __init__(self, config: pytest.Config, json_path: Path, md_path: Path) -> None:
+        self.config = config
+        self.json_path, self.md_path = json_path, md_path
+        self.records: dict[str, Record] = {}
+        self.started = datetime.datetime.now(datetime.UTC)
+        self._t0 = time.monotonic()
+        self.summary: dict | None = None
+        self._html_report = None
+        self._cat: Catalogue = catalogue()
+
+    # -- gathering -------------------------------------------------------------------------
+    def record_for(self, item: pytest.Item) -> Record:
+        record = self.records.get(item.nodeid)
+        if record is None:
+            family, checks, keys = describe(item)
+            record = Record(item.nodeid, item.name, family, checks, keys)
+            self.records[item.nodeid] = record
+        return record
+
+    def attach(self, item: pytest.Item, report: pytest.TestReport, findings: list[Finding]):
+        """Called by the plugin's makereport wrapper for every phase of every test."""
+        record = self.record_for(item)
+        record.findings = findings
+        report.ccrest_checks = record.checks  # type: ignore[attr-defined]
+        report.ccrest_findings = findings  # type: ignore[attr-defined]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = self.records.get(report.nodeid)
+        if record is None:
+            return
+        record.duration_s += report.duration
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            if hasattr(report, "wasxfail"):
+                record.outcome = "xfailed" if report.skipped else "xpassed"
+                record.message = report.wasxfail
+            elif report.skipped:
+                record.outcome = "skipped"
+                record.message = _skip_reason(report)
+            elif report.failed:
+                record.outcome = "failed" if report.when == "call" else "error"
+                record.message = report.longreprtext
+            else:
+                record.outcome = "passed"
+        elif report.when == "teardown" and report.failed:
+            record.outcome, record.message = "error", report.longreprtext
+
+    # -- pytest-html -----------------------------------------------------------------------
+    def pytest_html_report_title(self, report) -> None:
+        self._html_report = report
+        report.title = "ccrest conformance report"
+
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(2, '<th class="sortable" data-column-type="checks">Checks</th>')
+
+    def pytest_html_results_table_row(self, report, cells: list[str]) -> None:
+        cells.insert(2, html.checks_cell(getattr(report, "ccrest_checks", ())))
+
+    def pytest_html_results_table_html(self, report, data: list[str]) -> None:
+        checks = getattr(report, "ccrest_checks", ())
+        if checks and report.when in ("call", "setup"):
+            data.append(html.details(checks, getattr(report, "ccrest_findings", []), self._cat))
+
+    def pytest_html_results_summary(self, prefix: list[str], summary, postfix, session) -> None:
+        if self.summary is not None:
+            prefix.append(html.matrix(self.summary))
+
+    # -- writing ---------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        from ccrest.plugin import SETTINGS, TARGET
+
+        settings = self.config.stash[SETTINGS]
+        target = self.config.stash.get(TARGET, None)
+        observed = target.first.values if target is not None and target.first else {}
+        self.summary = build(
+            self.records.values(),
+            self._cat,
+            target={
+                "url": target.url if target else (settings.url or "bundled simulator"),
+                "embedded": settings.embedded,
+            },
+            observed=observed,
+            settings={
+                "auth_scheme": settings.scheme,
+                "username": settings.username,
+                "rest_mode": settings.rest_mode,
+                "timeout_s": settings.timeout,
+                "sample_seconds": settings.sample_seconds,
+                "allow_anonymous": settings.allow_anonymous,
+                "markers": self.config.option.markexpr or "",
+            },
+            profile={"name": "doc-5.33.5", "description": "the specification as written"},
+            run={
+                "started": self.started.isoformat(timespec="seconds"),
+                "duration_s": round(time.monotonic() - self._t0, 3),
+                "http_requests": target.client.requests if target else 0,
+                "exit_status": "not-testable" if exitstatus == UNTESTABLE_EXIT else int(exitstatus),
+            },
+            versions={"ccrest": __version__, "schema_set": self._cat.version},
+        )
+        self._update_html()
+        for path, text in (
+            (self.json_path, json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n"),
+            (self.md_path, markdown.render(self.summary)),
+        ):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    def _update_html(self) -> None:
+        assert self.summary is not None
+        if self._html_report is not None:
+            self._html_report.title = html.title(self.summary)
+        try:
+            from pytest_metadata.plugin import metadata_key
+        except ImportError:  # pragma: no cover - pytest-html brings pytest-metadata
+            return
+        metadata = self.config.stash.get(metadata_key, None)
+        if metadata is not None:  # the same dict pytest-html renders: update it in place
+            ours = html.environment(self.summary)
+            rest = {k: v for k, v in metadata.items() if k not in ours}
+            metadata.clear()
+            metadata.update(ours | rest)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)

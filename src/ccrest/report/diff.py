@@ -1,0 +1,155 @@
+"""What changed between two runs (two firmware builds): regressions, fixes, identity.
+
+Pure: two summaries in, a diff out, rendered as a terminal table or an HTML page. A regression
+is a test that did not fail before and fails now (new tests included) or a key whose verdict
+got worse; ``python -m ccrest.report diff`` exits 1 when there is one, so a pipeline can gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+
+from ccrest.report.summary import IDENTITY
+
+BAD = ("failed", "error", "xpassed")
+KEY_RANK = {"pass": 0, "not-tested": 1, "fail": 2, "missing": 3}
+
+
+def _first_line(text: str) -> str:
+    return text.splitlines()[0] if text else ""
+
+
+def compare(old: Mapping, new: Mapping) -> dict:
+    before = {t["id"]: t for t in old["tests"]}
+    after = {t["id"]: t for t in new["tests"]}
+    regressed, fixed, still, untested = [], [], [], []
+    for test_id, test in after.items():
+        was = before.get(test_id, {}).get("outcome", "absent")
+        row = {
+            "test": test_id,
+            "before": was,
+            "after": test["outcome"],
+            "message": _first_line(test["message"]),
+        }
+        if test["outcome"] in BAD and was not in BAD:
+            regressed.append(row)
+        elif test["outcome"] in BAD:
+            still.append(row)
+        elif was in BAD and test["outcome"] in ("passed", "xfailed"):
+            fixed.append(row)
+        elif was in ("passed", "xfailed") and test["outcome"] == "skipped":
+            untested.append(row)
+    gone = sorted(set(before) - set(after))
+    keys = []
+    for key, entry in new["keys"].items():
+        was = old["keys"].get(key, {}).get("verdict", "not-tested")
+        if was != entry["verdict"]:
+            keys.append(
+                {
+                    "key": key,
+                    "before": was,
+                    "after": entry["verdict"],
+                    "worse": KEY_RANK[entry["verdict"]] > KEY_RANK[was],
+                }
+            )
+    identity = [
+        {"field": f, "before": old["target"].get(f, "-"), "after": new["target"].get(f, "-")}
+        for f in ("url", *IDENTITY)
+        if old["target"].get(f) != new["target"].get(f)
+    ]
+    return {
+        "old": _label(old),
+        "new": _label(new),
+        "verdict": {"before": old["verdict"], "after": new["verdict"]},
+        "identity": identity,
+        "regressed": regressed,
+        "fixed": fixed,
+        "still_failing": still,
+        "newly_not_tested": untested,
+        "tests_gone": gone,
+        "keys": keys,
+        "regression": bool(regressed) or any(k["worse"] for k in keys),
+    }
+
+
+def _label(summary: Mapping) -> str:
+    t = summary["target"]
+    return " ".join(str(t[k]) for k in ("cp_model", "firmware_ver") if k in t) or t["url"]
+
+
+def render_text(diff: Mapping) -> str:
+    out = [
+        f"ccrest diff: {diff['old']} -> {diff['new']}",
+        f"verdict: {diff['verdict']['before']} -> {diff['verdict']['after']}",
+    ]
+    for row in diff["identity"]:
+        out.append(f"identity: {row['field']}: {row['before']} -> {row['after']}")
+    width = max([len(r["test"].split("::", 1)[-1]) for r in _all_rows(diff)] + [10])
+    for title, name in (
+        ("REGRESSED", "regressed"),
+        ("FIXED", "fixed"),
+        ("STILL FAILING", "still_failing"),
+        ("NOW NOT TESTED", "newly_not_tested"),
+    ):
+        rows = diff[name]
+        out.append(f"\n{title} ({len(rows)})")
+        for r in rows:
+            test = r["test"].split("::", 1)[-1]
+            out.append(
+                f"  {test:<{width}}  {r['before']:>8} -> {r['after']:<8}  {r['message'][:120]}"
+            )
+    if diff["keys"]:
+        out.append(f"\nKEYS ({len(diff['keys'])})")
+        for k in diff["keys"]:
+            out.append(
+                f"  {k['key']:<28} {k['before']:>10} -> {k['after']}"
+                + ("   (worse)" if k["worse"] else "")
+            )
+    if diff["tests_gone"]:
+        out.append(
+            f"\nTESTS NOT RUN NOW ({len(diff['tests_gone'])}): "
+            + ", ".join(t.split("::", 1)[-1] for t in diff["tests_gone"][:20])
+        )
+    out.append("\n" + ("REGRESSION" if diff["regression"] else "no regression"))
+    return "\n".join(out) + "\n"
+
+
+def _all_rows(diff: Mapping) -> list[Mapping]:
+    return [r for n in ("regressed", "fixed", "still_failing", "newly_not_tested") for r in diff[n]]
+
+
+def render_html(diff: Mapping) -> str:
+    def table(rows: list[Mapping], cols: tuple[str, ...]) -> str:
+        head = "".join(f"<th>{escape(c)}</th>" for c in cols)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(str(r[c]))}</td>" for c in cols) + "</tr>" for r in rows
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        f"<title>ccrest diff: {escape(diff['old'])} -> {escape(diff['new'])}</title>",
+        "<style>body{font-family:sans-serif} table{border-collapse:collapse;margin:6px 0 18px}"
+        "td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}"
+        ".bad{background:#ffcdd2;color:#b71c1c}.good{background:#c8e6c9;color:#1b5e20}</style>",
+        "</head><body>",
+        f"<h1>ccrest diff: {escape(diff['old'])} &rarr; {escape(diff['new'])}</h1>",
+        f"<p class='{'bad' if diff['regression'] else 'good'}'>"
+        f"{'REGRESSION' if diff['regression'] else 'no regression'}; verdict "
+        f"{escape(diff['verdict']['before'])} &rarr; {escape(diff['verdict']['after'])}</p>",
+        "<h2>Identity</h2>",
+        table(diff["identity"], ("field", "before", "after")),
+    ]
+    for title, name in (
+        ("Regressed", "regressed"),
+        ("Fixed", "fixed"),
+        ("Still failing", "still_failing"),
+        ("Now not tested", "newly_not_tested"),
+    ):
+        parts += [
+            f"<h2>{title} ({len(diff[name])})</h2>",
+            table(diff[name], ("test", "before", "after", "message")),
+        ]
+    parts += ["<h2>Keys</h2>", table(diff["keys"], ("key", "before", "after")), "</body></html>"]
+    return "".join(parts)

@@ -1,0 +1,175 @@
+"""The summary of a run: what every report shows, computed once from the test records.
+
+Pure: records, the target's identity and the settings in; a JSON-ready dict out (its shape is
+``schemas/report.schema.json``). Each of the 41 documented keys gets a verdict and a cell per
+matrix column; findings that belong to no key are kept apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ccrest.findings import Finding, Outcome
+from ccrest.spec import Catalogue
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "presence": ("fs.key-present",),
+    "schema": ("fs.value-valid",),
+    "per_key": ("pk.", "wire.per-key-"),
+    "consistency": ("cons.",),
+    "temporal": ("temp.",),
+}
+IDENTITY = ("cp_vendor", "cp_model", "firmware_ver", "cc_serial_n", "manuf_serial_n", "cp_id")
+OUTCOMES = ("passed", "failed", "skipped", "xfailed", "xpassed", "error")
+
+
+@dataclass
+class Record:
+    """One test as it ended, with what its checks found."""
+
+    nodeid: str
+    name: str
+    family: str | None
+    checks: tuple[str, ...]
+    keys: tuple[str, ...]
+    outcome: str = "passed"  # one of OUTCOMES
+    message: str = ""  # the failure text or the reason it was skipped
+    duration_s: float = 0.0
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _in_column(check_id: str, column: str) -> bool:
+    return check_id.startswith(COLUMNS[column])
+
+
+def finding_keys(finding: Finding, cat: Catalogue) -> set[str]:
+    """The documented keys a finding is about: its key, or the keys a rule showed."""
+    keys = {finding.key} if finding.key in cat else set()
+    if isinstance(finding.observed, Mapping) and finding.check_id.startswith("cons."):
+        keys |= {k for k in finding.observed if k in cat}
+    return keys
+
+
+def _state(finding: Finding, cat: Catalogue) -> str:
+    if finding.outcome is Outcome.FAIL:
+        return "warn" if cat.check(finding.check_id).certainty == "advisory" else "fail"
+    if finding.outcome is Outcome.WAIVED:
+        return "waived"
+    return "info" if finding.outcome is Outcome.PASS else "not-tested"
+
+
+def finding_json(finding: Finding, cat: Catalogue, test: str | None = None) -> dict:
+    entry = {"check": finding.check_id, "outcome": _state(finding, cat), "message": finding.message}
+    if finding.allowed is not None:
+        entry["allowed"] = finding.allowed
+    if finding.exchange is not None:
+        entry["exchange"] = finding.exchange.summary()
+    if test is not None:
+        entry["test"] = test
+    return entry
+
+
+def _cell(key: str, column: str, records: Sequence[Record], cat: Catalogue) -> dict:
+    """pass / fail / warn / waived / not-tested (a check applies but could not run) / n/a."""
+    states, checks = set(), set()
+    applies = False
+    for record in records:
+        mine = [c for c in record.checks if _in_column(c, column)]
+        if not mine:
+            continue
+        applies |= key in record.keys
+        for f in record.findings:
+            if _in_column(f.check_id, column) and key in finding_keys(f, cat):
+                state = _state(f, cat)
+                if state in ("fail", "warn", "waived"):
+                    states.add(state)
+                    checks.add(f.check_id)
+        if key in record.keys:
+            if record.outcome == "passed":
+                states.add("pass")
+            elif record.outcome in ("failed", "error") and not checks:
+                states.add("fail")
+                checks.update(mine)
+            elif record.outcome == "xfailed":
+                states.add("waived")
+                checks.update(mine)
+    for state in ("fail", "waived", "warn", "pass"):
+        if state in states:
+            return {"state": state, "checks": sorted(checks)} if checks else {"state": state}
+    return {"state": "not-tested" if applies else "n/a"}
+
+
+def _key_entry(key: str, records: Sequence[Record], cat: Catalogue) -> dict:
+    columns = {column: _cell(key, column, records, cat) for column in COLUMNS}
+    findings = [
+        finding_json(f, cat, r.nodeid)
+        for r in records
+        for f in r.findings
+        if key in finding_keys(f, cat) and _state(f, cat) not in ("not-tested",)
+    ]
+    failing = any(f["outcome"] == "fail" for f in findings)
+    states = {cell["state"] for cell in columns.values()}
+    if columns["presence"]["state"] == "fail":
+        verdict = "missing"
+    elif failing or "fail" in states:
+        verdict = "fail"
+    elif states & {"pass", "warn", "waived"}:
+        verdict = "pass"
+    else:
+        verdict = "not-tested"
+    return {"verdict": verdict, "columns": columns, "findings": findings}
+
+
+def build(
+    records: Iterable[Record],
+    cat: Catalogue,
+    *,
+    target: Mapping[str, object],
+    observed: Mapping[str, object],
+    settings: Mapping[str, object],
+    profile: Mapping[str, object],
+    run: Mapping[str, object],
+    versions: Mapping[str, str],
+) -> dict:
+    """The whole summary. ``observed`` is the first full_state the run read (may be empty)."""
+    records = list(records)
+    counts = {outcome: sum(r.outcome == outcome for r in records) for outcome in OUTCOMES}
+    counts["advisories"] = sum(_state(f, cat) == "warn" for r in records for f in r.findings)
+    if run.get("exit_status") == "not-testable":
+        verdict = "not-testable"
+    elif counts["failed"] or counts["error"] or counts["xpassed"] or not records:
+        verdict = "does-not-conform"
+    else:
+        verdict = "conforms"
+    general = [
+        finding_json(f, cat, r.nodeid)
+        for r in records
+        for f in r.findings
+        if not finding_keys(f, cat) and _state(f, cat) in ("fail", "warn", "waived", "info")
+    ]
+    return {
+        "verdict": verdict,
+        "target": dict(target) | {k: str(observed[k]) for k in IDENTITY if k in observed},
+        "profile": dict(profile),
+        "settings": dict(settings),
+        "run": dict(run),
+        "versions": dict(versions),
+        "counts": counts,
+        "keys": {key: _key_entry(key, records, cat) for key in cat.keys},
+        "undocumented_keys": {k: str(v) for k, v in observed.items() if k not in cat},
+        "general_findings": general,
+        "tests": [
+            {
+                "id": r.nodeid,
+                "outcome": r.outcome,
+                "family": r.family,
+                "checks": list(r.checks),
+                "keys": list(r.keys),
+                "message": r.message,
+                "duration_s": round(r.duration_s, 4),
+                "findings": [finding_json(f, cat) for f in r.findings],
+            }
+            for r in records
+        ],
+    }

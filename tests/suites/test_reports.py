@@ -1,0 +1,224 @@
+"""Every run writes four reports; they say what the run found, for every key, and never a
+credential; the diff of two runs finds a regression; a person can read the HTML."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from ccrest.report.__main__ import main as report_main
+from ccrest.spec import Catalogue, default_schema_dir
+from tests.suites.conftest import PASSWORD, device
+
+REPORTS = ("conformance.html", "conformance.xml", "conformance.json", "conformance.md")
+SCHEMA = json.loads((default_schema_dir() / "report.schema.json").read_text())
+
+
+def reports(pytester: pytest.Pytester) -> Path:
+    return pytester.path / "reports"
+
+
+def summary(pytester: pytest.Pytester) -> dict:
+    data = json.loads((reports(pytester) / "conformance.json").read_text())
+    errors = [e.message for e in Draft202012Validator(SCHEMA).iter_errors(data)]
+    assert errors == [], errors
+    return data
+
+
+def test_a_run_writes_four_reports(run_suite, pytester, cat: Catalogue) -> None:
+    result = run_suite("--sample-seconds", "3", reports=True)
+    assert result.ret == 0
+    for name in REPORTS:
+        assert (reports(pytester) / name).stat().st_size > 0, name
+    data = summary(pytester)
+    assert data["verdict"] == "conforms"
+    assert list(data["keys"]) == list(cat.keys)
+    assert {e["verdict"] for e in data["keys"].values()} == {"pass"}
+    assert data["target"]["cp_vendor"] == "Acme Inc." and data["target"]["embedded"] is True
+    assert data["counts"]["passed"] == len(data["tests"]) > 250
+    assert data["run"]["http_requests"] > 1000
+    junit = ET.parse(reports(pytester) / "conformance.xml").getroot()
+    assert int(junit.find("testsuite").get("tests")) == len(data["tests"])
+    md = (reports(pytester) / "conformance.md").read_text()
+    assert md.startswith("# ccrest: Acme Inc. CC612_2M3PR firmware 5.33.5-24813: CONFORMS")
+    page = (reports(pytester) / "conformance.html").read_text()
+    assert 'id="ccrest-matrix"' in page and "<link" not in page, "one self-contained file"
+    result.stdout.fnmatch_lines(["*reports: */reports/conformance.*"])
+
+
+def test_a_failing_run_names_keys_and_checks(run_suite, pytester) -> None:
+    with device("enum-unknown-value", "missing-key", "undocumented-key", "writes-accepted") as dev:
+        result = run_suite("-m", "schema or per_key or http", *dev.args, reports=True)
+    assert result.ret == 1
+    data = summary(pytester)
+    keys = data["keys"]
+    assert data["verdict"] == "does-not-conform"
+    assert keys["conn_state"]["verdict"] == "fail"
+    assert keys["conn_state"]["columns"]["schema"] == {
+        "state": "fail",
+        "checks": ["fs.value-valid"],
+    }
+    assert keys["wlan_state"]["verdict"] == "missing"
+    assert keys["meter_wh"]["verdict"] == "pass"
+    assert keys["meter_wh"]["columns"]["temporal"] == {"state": "n/a"}
+    assert data["undocumented_keys"] == {"debug_level": "3"}
+    general = {f["check"] for f in data["general_findings"]}
+    assert {"http.read-only", "fs.no-undocumented-key"} <= general
+    finding = keys["conn_state"]["findings"][0]
+    assert finding["message"].startswith("conn_state = 'charging': not one of")
+    assert finding["exchange"].startswith("GET http://127.0.0.1:")
+    md = (reports(pytester) / "conformance.md").read_text()
+    assert "DOES NOT CONFORM" in md and "missing: wlan_state" in md
+    assert "| `test_value_conforms[conn_state]` | fs.value-valid |" in md
+
+
+def test_an_untestable_run_still_writes_its_reports(run_suite, pytester) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_suite(
+        "--controller-url", f"http://127.0.0.1:{port}", "--password", "x", reports=True
+    )
+    assert result.ret == 6
+    data = summary(pytester)
+    assert data["verdict"] == "not-testable"
+    assert {e["verdict"] for e in data["keys"].values()} == {"not-tested"}
+    assert "NOT TESTABLE" in (reports(pytester) / "conformance.md").read_text()
+
+
+def test_report_paths_can_be_moved(run_suite, pytester) -> None:
+    result = run_suite("-m", "auth", "--report-dir", "out/build-42", reports=True)
+    assert result.ret == 0
+    for name in REPORTS:
+        assert (pytester.path / "out" / "build-42" / name).is_file()
+
+
+def test_secrets_reach_no_report_and_no_terminal(run_suite, pytester) -> None:
+    """A distinctive password, given on the command line, with checks failing on purpose: not
+    the password, nor its Basic form, anywhere in reports/ or the terminal."""
+    with device("enum-unknown-value", "no-credentials-needed", "uid-shown") as dev:
+        for scheme in ("doc-headers", "basic"):
+            result = run_suite("-v", *dev.args, "--auth-scheme", scheme, reports=True)
+            assert result.ret == 1
+            forms = (
+                PASSWORD,
+                base64.b64encode(f"operator:{PASSWORD}".encode()).decode(),
+                base64.b64encode(f"operator:{PASSWORD}".encode()).decode()[:-4],
+            )
+            texts = {p.name: p.read_text(errors="replace") for p in reports(pytester).iterdir()}
+            texts["terminal"] = result.stdout.str() + result.stderr.str()
+            for where, text in texts.items():
+                for form in forms:
+                    assert form not in text, f"{form!r} leaked into {where} ({scheme})"
+            masked = "Password: ***" if scheme == "doc-headers" else "Authorization: Basic ***"
+            assert masked in texts["conformance.html"], "exchanges are shown, masked"
+
+
+def test_diff_finds_the_regression(run_suite, pytester, tmp_path, capsys) -> None:
+    run_suite("-m", "schema or per_key", reports=True)
+    good = shutil.copy(reports(pytester) / "conformance.json", tmp_path / "good.json")
+    with device("per-key-differs") as dev:
+        run_suite("-m", "schema or per_key", *dev.args, reports=True)
+    bad = shutil.copy(reports(pytester) / "conformance.json", tmp_path / "bad.json")
+
+    assert report_main(["diff", str(good), str(bad), "--html", str(tmp_path / "d.html")]) == 1
+    out = capsys.readouterr().out
+    assert "REGRESSED (1)" in out
+    assert "test_per_key_matches_full_state[cp_model]" in out and "passed -> failed" in out
+    assert "cp_model" in out and "pass -> fail   (worse)" in out
+    assert "REGRESSION" in (tmp_path / "d.html").read_text()
+
+    assert report_main(["diff", str(bad), str(good)]) == 0
+    assert "FIXED (1)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(None, "cannot read"), ("{", "is not JSON"), ('{"verdict": "maybe"}', "is not a ccrest")],
+)
+def test_diff_refuses_what_is_not_a_summary(tmp_path, capsys, content, says) -> None:
+    path = tmp_path / "x.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SystemExit) as exit_info:
+        report_main(["diff", str(path), str(path)])
+    assert exit_info.value.code == 2
+    assert says in capsys.readouterr().err
+
+
+BROWSER = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+
+
+def _browser_or_skip() -> None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing = "the selenium package"
+    else:
+        missing = None if BROWSER and DRIVER else "Debian's chromium and chromium-driver"
+    if missing:
+        if os.environ.get("CCREST_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{missing} must be installed here (CCREST_REQUIRE_BROWSER=1)")
+        pytest.skip(f"not testable here because {missing} is not installed")
+
+
+def test_report_reads_well_in_a_browser(run_suite, pytester) -> None:
+    """As a person sees it: the verdict, the matrix and the failing rows are visible."""
+    _browser_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    with device("enum-unknown-value") as dev:
+        run_suite("-m", "schema", *dev.args, reports=True)
+    options = webdriver.ChromeOptions()
+    options.binary_location = BROWSER
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
+    try:
+        driver.get((reports(pytester) / "conformance.html").as_uri())
+        verdict = driver.find_element(By.ID, "ccrest-verdict")
+        assert verdict.is_displayed() and "DOES NOT CONFORM" in verdict.text
+        matrix = driver.find_element(By.ID, "ccrest-matrix")
+        assert matrix.is_displayed()
+        rows = matrix.find_elements(By.CSS_SELECTOR, "tbody tr")
+        assert len(rows) == 41
+        bad = matrix.find_element(By.CSS_SELECTOR, 'tr[data-key="conn_state"]')
+        assert bad.is_displayed() and "FAIL" in bad.text and "fs.value-valid" in bad.text
+        color = bad.find_element(By.CSS_SELECTOR, "td.ccrest-fail").value_of_css_property(
+            "background-color"
+        )
+        assert color != "rgba(0, 0, 0, 0)", "a failing cell is colour-coded"
+        failed = [
+            r
+            for r in driver.find_elements(By.CSS_SELECTOR, "#results-table tbody")
+            if "failed" in (r.get_attribute("class") or "")
+        ]
+        assert len(failed) == 1 and failed[0].is_displayed()
+        text = failed[0].text
+        assert "test_value_conforms[conn_state]" in text
+        assert "[fs.value-valid] conn_state = 'charging': not one of" in text
+        assert "Key name / Key values or example" in text, "the passage is shown"
+        assert "Password: ***" in text, "the exchange is shown, credentials masked"
+    finally:
+        driver.quit()
