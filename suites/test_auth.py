@@ -1,5 +1,6 @@
-"""Credentials: the configured scheme opens the API; none, a wrong password or an unknown user
-do not. Deliberate bad attempts are few (six), since a real device may lock the account."""
+"""Credentials: the configured scheme opens the API; none, a wrong password, an unknown user or
+the other role's name do not. Deliberate bad attempts are few (eight), since a real device may
+lock an account."""
 
 import pytest
 
@@ -9,6 +10,7 @@ pytestmark = pytest.mark.auth
 PATHS = {"full_state": "/rest/full_state", "per_key": "/rest/conn_state"}
 WRONG_PASSWORD = "ccrest-wrong-password"
 UNKNOWN_USER = "ccrest-unknown-user"
+OTHER_ROLE = {"operator": "manufacturer", "manufacturer": "operator"}
 
 
 @pytest.mark.check("auth.scheme-works")
@@ -53,6 +55,21 @@ def test_unknown_user_refused(where, client, settings, verdict):
             "auth.unknown-user-refused",
             answer,
             f"the unknown user {UNKNOWN_USER!r}",
+            settings.allow_anonymous,
+        )
+    )
+
+
+@pytest.mark.check("auth.other-role-refused")
+@pytest.mark.parametrize("where", list(PATHS))
+def test_other_role_refused_with_this_password(where, client, settings, verdict):
+    other = OTHER_ROLE.get(settings.username, "operator")
+    answer = client.get(PATHS[where], credentials=(other, settings.password))
+    verdict(
+        auth.refused(
+            "auth.other-role-refused",
+            answer,
+            f"{other!r} with the {settings.username}'s password",
             settings.allow_anonymous,
         )
     )

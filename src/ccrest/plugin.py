@@ -13,14 +13,15 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from ccrest import observe
-from ccrest.client import AUTH_SCHEMES, Client, ClientError, check_url
+from ccrest.client import Client, ClientError, check_url
 from ccrest.findings import Finding
 from ccrest.simctl import SimControl, find_control
 from ccrest.spec import Catalogue, catalogue
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     pass
 
 EXIT_UNTESTABLE = 6
-REST_MODES = ("without-uid", "with-uid")
 FAMILIES = {
     "schema": "full_state: answers, every key present and valid, nothing undocumented",
     "per_key": "/rest/<KEY> answers, is valid and agrees with full_state",
@@ -59,6 +59,8 @@ class Settings:
     timeout: float
     sample_seconds: float
     allow_anonymous: bool
+    replay: Path | None = None
+    record: Path | None = None
 
     @property
     def embedded(self) -> bool:
@@ -77,59 +79,23 @@ class Target:
 
     @property
     def description(self) -> str:
+        if self.settings.replay is not None:
+            return f"{self.url} (replaying {self.settings.replay.name})"
         return f"{self.url} ({'bundled simulator' if self.simulator else 'controller'})"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("ccrest", "ccrest: the controller under test")
-    group.addoption(
-        "--controller-url",
-        help="http://HOST[:PORT] of the controller (or CC_URL); "
-        "without it the bundled simulator is started on a free port",
-    )
-    group.addoption("--username", help="operator or manufacturer (or CC_USERNAME; operator)")
-    group.addoption("--password", help="the role's password (or CC_PASSWORD, to keep it off argv)")
-    group.addoption(
-        "--auth-scheme",
-        choices=AUTH_SCHEMES,
-        default="doc-headers",
-        help="doc-headers: Username/Password headers as in the specification's curl example "
-        "(default); basic: RFC 7617",
-    )
-    group.addoption(
-        "--rest-mode",
-        choices=REST_MODES,
-        default="without-uid",
-        help="the REST interface setting the device is expected to have (default without-uid)",
-    )
-    group.addoption("--timeout", type=float, default=5.0, help="seconds per request (default 5)")
-    group.addoption(
-        "--sample-seconds",
-        type=float,
-        default=3.0,
-        help="how long the temporal checks watch the controller (default 3)",
-    )
-    group.addoption(
-        "--report-dir",
-        default="reports",
-        help="where conformance.{html,xml,json,md} go (default reports/ under the rootdir); "
-        "--html and --junitxml still override those two",
-    )
-    group.addoption(
-        "--no-reports", action="store_true", help="write no report files (a quick local run)"
-    )
-    group.addoption(
-        "--allow-anonymous",
-        action="store_true",
-        help="the device is set up to answer without credentials: report it, do not fail",
-    )
 
 
 def _settings(config: pytest.Config) -> Settings:
     opt = config.option
-    url = opt.controller_url or os.environ.get("CC_URL") or None
+    # --replay wins over a CC_URL in the environment, not over an explicit --controller-url
+    url = opt.controller_url or (None if opt.replay else os.environ.get("CC_URL")) or None
     username = opt.username or os.environ.get("CC_USERNAME") or "operator"
     password = opt.password or os.environ.get("CC_PASSWORD")
+    replay = Path(opt.replay).resolve() if opt.replay else None
+    if replay is not None:
+        if url is not None:
+            raise pytest.UsageError("--replay and --controller-url exclude each other: pick one")
+        if not replay.is_file():
+            raise pytest.UsageError(f"--replay {opt.replay}: no such file")
     if url is not None:
         try:
             url = check_url(url)
@@ -157,6 +123,8 @@ def _settings(config: pytest.Config) -> Settings:
         timeout=opt.timeout,
         sample_seconds=opt.sample_seconds,
         allow_anonymous=opt.allow_anonymous,
+        replay=replay,
+        record=Path(opt.record).resolve() if opt.record else None,
     )
 
 
@@ -170,6 +138,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "documented keys it is about",
     )
     config.stash[SETTINGS] = _settings(config)
+    if config.inipath is None and (config.invocation_params.dir / "suites").is_dir():
+        raise pytest.UsageError(
+            f"pytest took {config.rootpath} for the project: it does so with the folder of an "
+            "existing file or folder given to an option after a space. Write the option with "
+            "'=' (--replay=FILE, --report-dir=DIR) or use a path inside the checkout"
+        )
     if _is_conformance_run(config) and not config.option.no_reports:
         _set_up_reports(config)
 
@@ -213,14 +187,22 @@ def _start_embedded(settings: Settings) -> object:
 
     passwords = {"operator": "operator-pw", "manufacturer": "manufacturer-pw"}
     passwords[settings.username] = settings.password
-    sim = Simulator(
-        DeviceConfig(rest_mode=settings.rest_mode),
-        credentials=Credentials(**passwords),
-        port=0,
-        speed=1.0,
-    ).start()
-    sim.device.plug(max_current=16)  # a session in progress: every family has data to judge
-    sim.device.present_card(EMBEDDED_CARD)
+    from ccrest.simulator.sources import ReplayError
+
+    try:
+        sim = Simulator(
+            DeviceConfig(rest_mode=settings.rest_mode),
+            credentials=Credentials(**passwords),
+            port=0,
+            speed=1.0,
+            replay=settings.replay,
+            rest_mode=settings.rest_mode,
+        ).start()
+    except ReplayError as exc:
+        raise pytest.UsageError(f"--replay: {exc}") from None
+    if sim.device is not None:
+        sim.device.plug(max_current=16)  # a session in progress: every family has data to judge
+        sim.device.present_card(EMBEDDED_CARD)
     return sim
 
 
@@ -279,6 +261,60 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         _open_target(session.config)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    settings, target = session.config.stash[SETTINGS], session.config.stash.get(TARGET, None)
+    if settings.record is not None and target is not None:
+        _record(target, settings.record)
+
+
+def _record(target: Target, path: Path) -> None:
+    """The first full_state and each key's first 200 answer, as a capture (no credentials:
+    bodies were masked when recorded, and no request header is kept).
+
+    A live key's own answer is kept only where it disagreed with the full_state read around
+    it, to reproduce that problem; where it agreed, the replay derives it from full_state, so
+    that a counter that moved between two reads does not look like a fault in the replay.
+    """
+    from ccrest import capture
+    from ccrest.checks.perkey import matches_full_state
+    from ccrest.wire import parse_full_state, parse_key_value
+
+    cat = catalogue()
+    first = target.first.exchange if target.first else None
+    if first is None or first.status != 200:
+        return
+    gets = [ex for ex in target.client.history if ex.method == "GET" and ex.status == 200]
+    states = [(i, ex) for i, ex in enumerate(gets) if ex.url.endswith("/rest/full_state")]
+
+    def state_near(i: int, step: int) -> Mapping[str, object]:
+        """The full_state read just before (step -1) or just after (step 1) answer i."""
+        near = [ex for j, ex in states if (j - i) * step > 0]
+        ex = (near[-1] if step < 0 else near[0]) if near else first
+        return parse_full_state(ex.body, ex.content_type).values
+
+    keys: dict[str, tuple[bytes, str]] = {}
+    seen: set[str] = set()
+    for i, ex in enumerate(gets):
+        name = ex.url.rsplit("/rest/", 1)[-1] if "/rest/" in ex.url else ""
+        if name not in cat or name in seen:
+            continue
+        seen.add(name)
+        spec = cat.key(name)
+        value = parse_key_value(ex.body, ex.content_type, key=name).value
+        agrees = not matches_full_state(spec, state_near(i, -1), value, state_near(i, 1))
+        if not (spec.dynamic and agrees):
+            keys[name] = (ex.body, ex.content_type or "")
+    values = target.first.values
+    identity = {k: str(values[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in values}
+    capture.write(
+        path,
+        (first.body, first.content_type or ""),
+        keys,
+        target={"url": target.url, **identity},
+        note=f"recorded by ccrest from {target.url}",
+    )
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     target = config.stash.get(TARGET, None)
     if target is not None:
@@ -330,6 +366,11 @@ def per_key(controller: Target, cat: Catalogue) -> observe.PerKey:
 
 @pytest.fixture(scope="session")
 def samples(controller: Target, settings: Settings) -> list:
+    if settings.replay is not None:
+        pytest.skip(
+            "not testable here because the target replays a recorded capture, which does not "
+            "change over time"
+        )
     return observe.samples(controller.client, settings.sample_seconds)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pytest
 
@@ -24,8 +25,15 @@ class CcrestInformation(UserWarning):
     """Something worth reporting that is not a deviation (e.g. declared anonymous access)."""
 
 
+def _unsent(finding: Finding) -> Finding:
+    """A check whose request was never sent (the client gave up on the device) did not run."""
+    if finding.exchange is not None and not finding.exchange.sent:
+        return replace(finding, outcome=Outcome.NOT_TESTED, message=finding.exchange.error or "")
+    return finding
+
+
 def conclude(findings: Iterable[Finding], cat: Catalogue, record: list[Finding]) -> None:
-    findings = list(findings)
+    findings = [_unsent(f) for f in findings]
     record.extend(findings)
     failing, untested = [], []
     for f in findings:

@@ -116,11 +116,16 @@ def test_open_device_fails_every_bad_credential_check(run_suite) -> None:
     with device("no-credentials-needed") as dev:
         result = run_suite("-m", "auth", *dev.args)
     found = failures(result)
-    assert sorted(found) == sorted(
-        f"test_{what}_refused[{where}]"
-        for what in ("no_credentials", "wrong_password", "unknown_user")
+    assert set(found) == {
+        f"test_{what}[{where}]"
+        for what in (
+            "no_credentials_refused",
+            "wrong_password_refused",
+            "unknown_user_refused",
+            "other_role_refused_with_this_password",
+        )
         for where in ("full_state", "per_key")
-    )
+    }
     assert (
         "[auth.no-credentials-refused] a request without credentials was let in (200)"
         in (found["test_no_credentials_refused[full_state]"])
@@ -140,7 +145,23 @@ def test_any_password_fails_the_wrong_password_check(run_suite) -> None:
     assert set(failures(result)) == {
         "test_wrong_password_refused[full_state]",
         "test_wrong_password_refused[per_key]",
+        "test_other_role_refused_with_this_password[full_state]",
+        "test_other_role_refused_with_this_password[per_key]",
     }
+
+
+def test_other_roles_password_fails_only_the_other_role_check(run_suite) -> None:
+    with device("other-roles-password") as dev:
+        result = run_suite("-m", "auth", *dev.args)
+    found = failures(result)
+    assert set(found) == {
+        "test_other_role_refused_with_this_password[full_state]",
+        "test_other_role_refused_with_this_password[per_key]",
+    }
+    assert (
+        "'manufacturer' with the operator's password was let in (200)"
+        in (found["test_other_role_refused_with_this_password[full_state]"])
+    )
 
 
 def test_advisory_rule_warns_and_does_not_fail(run_suite) -> None:

@@ -47,13 +47,23 @@ def answers(exchange: Exchange, state: FullState | None) -> list[Finding]:
         )
     if state is not None:
         findings += [_with(f, exchange) for f in state.findings if f.check_id in UNREADABLE]
+        if not state.values and not findings:
+            findings.append(
+                fail(
+                    "fs.answers",
+                    f"full_state answered 200 but holds no key:value pair ({len(exchange.body)} B "
+                    f"of {exchange.content_type or 'no stated type'})",
+                    observed=exchange.body[:80],
+                    allowed="one key:value line or JSON member per documented key",
+                    exchange=exchange,
+                )
+            )
     return findings
 
 
 def well_formed(exchange: Exchange, state: FullState | None) -> list[Finding]:
-    reason = unusable(exchange, state)
-    if reason or state is None:
-        return [not_tested("wire.line-without-colon", reason or "no body")]
+    if exchange.transport_failed or exchange.status != 200 or state is None:
+        return [not_tested("wire.line-without-colon", unusable(exchange, state) or "no body")]
     return [_with(f, exchange) for f in state.findings if f.check_id in MALFORMED]
 
 

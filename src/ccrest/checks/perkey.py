@@ -37,7 +37,9 @@ def answers(key: str, exchange: Exchange, parsed: KeyValue | None) -> list[Findi
 
 
 def value_valid(spec: KeySpec, exchange: Exchange, parsed: KeyValue | None) -> list[Finding]:
-    if exchange.transport_failed or exchange.status != 200 or parsed is None:
+    if exchange.transport_failed:
+        return [not_tested("pk.value-valid", exchange.error or "no answer", key=spec.name)]
+    if exchange.status != 200 or parsed is None:
         return [not_tested("pk.value-valid", f"/rest/{spec.name} gave no value", key=spec.name)]
     if parsed.value is None:
         return [not_tested("pk.value-valid", "the body holds no single value", key=spec.name)]

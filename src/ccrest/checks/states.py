@@ -50,6 +50,7 @@ def conforms(
         findings += fullstate.value_valid(cat, key, ex, state)
         answer = answers[key]
         findings += perkey.answers(key, answer.exchange, answer.parsed)
+        findings += perkey.value_valid(cat.key(key), answer.exchange, answer.parsed)
         value = answer.parsed.value if answer.parsed else None
         findings += perkey.matches_full_state(
             cat.key(key), before.values, value, after.values, answer.exchange

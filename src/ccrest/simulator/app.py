@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ccrest.simulator.auth import Credentials
 from ccrest.simulator.clock import SimClock
-from ccrest.simulator.defects import Defect, named
+from ccrest.simulator.defects import Defect, fresh, named
 from ccrest.simulator.device import Device, DeviceConfig
 from ccrest.simulator.server import SimServer
 from ccrest.simulator.sources import DeviceSource, ReplaySource, Source
@@ -48,7 +48,7 @@ class Simulator:
         defects: Sequence[Defect | str] = (),
     ) -> None:
         self.host, self._port = host, port
-        self.defects = tuple(named([d])[0] if isinstance(d, str) else d for d in defects)
+        self.defects = tuple(named([d])[0] if isinstance(d, str) else fresh(d) for d in defects)
         self.credentials = credentials or Credentials()
         self.latency_ms = latency_ms
         self.clock = SimClock(speed)
@@ -95,6 +95,7 @@ class Simulator:
         server, self._server = self._server, None
         if server is None:
             return
+        server.stopping.set()
         server.shutdown()
         server.close_connections()
         server.server_close()

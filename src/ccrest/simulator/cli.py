@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ccrest.simulator.app import Simulator, is_loopback
 from ccrest.simulator.auth import DEFAULT_PASSWORDS, PASSWORD_ENV, Credentials
+from ccrest.simulator.defects import DEFECTS, FAULTS
 from ccrest.simulator.device import REST_MODES, DeviceConfig
 from ccrest.simulator.sources import FORMATS, ReplayError
 
@@ -56,6 +57,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-ms", type=float, default=0.0, help="delay every REST answer")
     p.add_argument("--replay", metavar="FILE", help="serve a recorded full_state capture")
     p.add_argument("--control-token", help="token for the control API (or CCREST_SIM_TOKEN)")
+    p.add_argument(
+        "--defect",
+        metavar="NAME",
+        action="append",
+        default=[],
+        choices=sorted(DEFECTS),
+        help="behave like a defective firmware build (repeatable); see `python -m "
+        "ccrest.selfcheck --list`",
+    )
+    p.add_argument(
+        "--fault",
+        metavar="NAME",
+        action="append",
+        default=[],
+        choices=sorted(FAULTS),
+        help="misbehave on the wire: " + ", ".join(sorted(FAULTS)) + " (repeatable)",
+    )
     p.add_argument(
         "--set",
         metavar="NAME=VALUE",
@@ -108,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             replay=args.replay,
             rest_mode=args.rest_mode,
             control_token=args.control_token or os.environ.get("CCREST_SIM_TOKEN"),
+            defects=[*args.defect, *args.fault],
         ).start()
     except ReplayError as exc:
         print(f"ccrest-sim: {exc}", file=sys.stderr)
@@ -121,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     what = f"replaying {args.replay}" if args.replay else f"format {args.format}"
+    if args.defect or args.fault:
+        what += ", defects: " + ", ".join([*args.defect, *args.fault])
     print(f"ccrest-sim listening on {sim.url} ({what}, rest mode {args.rest_mode})", flush=True)
     if not is_loopback(args.host) and not args.control_token:
         print(f"ccrest-sim control token: {sim.control_token}", flush=True)

@@ -13,6 +13,9 @@ Each named defect lists the check IDs that must catch it (``catches``).
 from __future__ import annotations
 
 import itertools
+import random
+import socket
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -65,6 +68,41 @@ def duplicate_key(key: str, text: str) -> Callable[[Readings], Readings]:
 
 def rename_key(old: str, new: str) -> Callable[[Readings], Readings]:
     return lambda rs: [(new if k == old else k, t, j) for k, t, j in rs]
+
+
+def when(condition: Callable[[dict[str, str]], bool], change: Callable[[Readings], Readings]):
+    """Apply ``change`` only to snapshots whose text values satisfy ``condition``."""
+
+    def apply(rs: Readings) -> Readings:
+        return change(rs) if condition({k: t for k, t, _ in rs}) else rs
+
+    return apply
+
+
+def charging(values: dict[str, str]) -> bool:
+    return values.get("conn_state", "").startswith("vehicle_charging")
+
+
+def idle(values: dict[str, str]) -> bool:
+    return values.get("conn_state") == "no_vehicle_connected"
+
+
+def flicker(key: str, change: Callable[[float], float]) -> Callable[[Readings], Readings]:
+    """Every other read shows ``change(value)``: a value that jumps back and forth."""
+    reads = itertools.count()
+
+    def apply(rs: Readings) -> Readings:
+        if next(reads) % 2 == 0:
+            return rs
+        out = []
+        for k, t, j in rs:
+            if k == key:
+                value = max(0, int(change(float(t))))
+                t, j = str(value), value
+            out.append((k, t, j))
+        return out
+
+    return apply
 
 
 def drift(key: str, step: float) -> Callable[[Readings], Readings]:
@@ -141,105 +179,480 @@ def show_uid(uid: str) -> Callable[[Readings], Readings]:
     return change
 
 
+# -- faults of a misbehaving device: respond hooks on /rest/ -------------------------------------
+
+
+def _rest(handler: Handler, only_full_state: bool = False) -> bool:
+    path = handler.path.split("?", 1)[0]
+    return path == "/rest/full_state" if only_full_state else path.startswith("/rest/")
+
+
+def _raw(handler: Handler, data: bytes) -> None:
+    handler.close_connection = True
+    handler.wfile.write(data)
+    handler.wfile.flush()
+
+
+def _reset(handler: Handler) -> None:
+    """Close with a TCP reset, as a crashing device's stack does."""
+    handler.close_connection = True
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def status(code: int) -> Callable[[Handler], bool]:
+    def respond(handler: Handler) -> bool:
+        if not _rest(handler):
+            return False
+        handler.reply(code, f"{code} error\n".encode(), "text/plain; charset=utf-8")
+        return True
+
+    return respond
+
+
+def never_answer(handler: Handler) -> bool:
+    """Accept, read the request, answer nothing (until the simulator stops)."""
+    if not _rest(handler):
+        return False
+    handler.server.stopping.wait(STALL_LIMIT_S)
+    handler.close_connection = True
+    return True
+
+
+def drip(handler: Handler) -> bool:
+    """Answer a byte every 50 ms: a body that never seems to end."""
+    if not _rest(handler):
+        return False
+    body = b"conn_state:no_vehicle_connected\n" * 40
+    data = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    for i in range(len(data)):
+        if handler.server.stopping.wait(0.05):
+            break
+        _raw(handler, data[i : i + 1])
+    return True
+
+
+def reset_midway(handler: Handler) -> bool:
+    if not _rest(handler):
+        return False
+    _raw(handler, b"HTTP/1.1 200 OK\r\nContent-Length: 900\r\n\r\nconn_state:no_veh")
+    _reset(handler)
+    return True
+
+
+def truncated(handler: Handler) -> bool:
+    """Promise 900 bytes, send 40, close: a body that ends early."""
+    if not _rest(handler, only_full_state=True):
+        return False
+    _raw(
+        handler, b"HTTP/1.1 200 OK\r\nContent-Length: 900\r\n\r\nconn_state:no_vehicle_connected\n"
+    )
+    return True
+
+
+def body(data: bytes, content_type: str) -> Callable[[Handler], bool]:
+    def respond(handler: Handler) -> bool:
+        if not _rest(handler, only_full_state=True):
+            return False
+        handler.reply(200, data, content_type)
+        return True
+
+    return respond
+
+
+def dies_after(requests: int) -> Callable[[Handler], bool]:
+    """Answer the first ``requests`` REST requests, then reset every connection: a device
+    that crashes in the middle of a run."""
+    served = itertools.count()
+
+    def respond(handler: Handler) -> bool:
+        if not _rest(handler) or next(served) < requests:
+            return False
+        _reset(handler)
+        return True
+
+    return respond
+
+
+def state_at_root(handler: Handler) -> bool:
+    if handler.path != "/" or handler.command != "GET":
+        return False
+    data, content_type = handler.server.source.full_state()
+    handler.reply(200, data, content_type)
+    return True
+
+
+BINARY = bytes(random.Random(61851).randrange(256) for _ in range(2048))
+HTML_ERROR = (
+    b"<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>"
+    b"<body><h1>Internal Server Error</h1><p>lighttpd</p></body></html>"
+)
+HUGE = b"display_text:" + b"x" * (10 * 1024 * 1024) + b"\n"
+STALL_LIMIT_S = 120.0
+
+
 # -- the catalogue -------------------------------------------------------------------------------
 
-DEFECTS: dict[str, Defect] = {
-    d.name: d
-    for d in (
-        Defect(
-            "enum-unknown-value",
-            "conn_state reports 'charging', a value the specification does not list",
-            ("fs.value-valid", "pk.value-valid"),
-            readings=set_value("conn_state", "charging"),
-        ),
-        Defect(
-            "missing-key",
-            "wlan_state is left out of full_state and its endpoint",
-            ("fs.key-present", "pk.answers"),
-            readings=drop_key("wlan_state"),
-        ),
-        Defect(
-            "undocumented-key",
-            "full_state carries an extra key, debug_level",
-            ("fs.no-undocumented-key",),
-            readings=add_key("debug_level", "3"),
-        ),
-        Defect(
-            "duplicated-key",
-            "power_w appears twice in full_state",
-            ("wire.duplicate-key",),
-            readings=duplicate_key("power_w", "0"),
-        ),
-        Defect(
-            "per-key-differs",
-            "/rest/cp_model answers another model than full_state",
-            ("pk.matches-full-state",),
-            answer=per_key_answer("cp_model", b"CC613_OTHER"),
-        ),
-        Defect(
-            "unknown-key-200",
-            "an undocumented key answers 200 with an empty body instead of 404",
-            ("pk.unknown-key-404",),
-            answer=unknown_key_answers_200,
-        ),
-        Defect(
-            "writes-accepted",
-            "POST, PUT, PATCH and DELETE under /rest/ answer 200",
-            ("http.read-only",),
-            respond=accept_writes,
-        ),
-        Defect(
-            "wrong-content-type",
-            "the text full_state is labelled application/json",
-            ("http.content-type",),
-            answer=media_type("application/json"),
-        ),
-        Defect(
-            "no-credentials-needed",
-            "the REST API answers without credentials",
-            (
-                "auth.no-credentials-refused",
-                "auth.wrong-password-refused",
-                "auth.unknown-user-refused",
+
+def _d(name: str, description: str, catches: tuple[str, ...], **hooks) -> Defect:
+    return Defect(name, description, catches, **hooks)
+
+
+def _defects() -> dict[str, Defect]:
+    return {
+        d.name: d
+        for d in (
+            # schema
+            _d(
+                "enum-unknown-value",
+                "conn_state reports 'charging', a value the specification does not list",
+                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                readings=when(charging, set_value("conn_state", "charging")),
             ),
-            admit=admit_anyone,
-        ),
-        Defect(
-            "any-password",
-            "any password opens a known role",
-            ("auth.wrong-password-refused",),
-            admit=admit_any_password,
-        ),
-        Defect(
-            "uid-shown",
-            "auth_uid shows the card UID even in without-uid mode",
-            ("privacy.uid-hidden",),
-            readings=show_uid("04A3B2C1D2E380"),
-        ),
-        Defect(
-            "charging-in-state-b",
-            "type2_state stays b while the vehicle charges",
-            ("cons.conn-vs-type2",),
-            readings=set_value("type2_state", "b"),
-        ),
-        Defect(
-            "meter-runs-backwards",
-            "meter_wh goes down by 5 Wh at every read",
-            ("temp.counter-monotonic",),
-            readings=drift("meter_wh", -5),
-        ),
-        Defect(
-            "timer-stands-still",
-            "time_since_charging_start does not advance while charging",
-            ("temp.timer-advances",),
-            readings=freeze("time_since_charging_start"),
-        ),
-    )
-}
+            _d(
+                "case-change",
+                "ocpp_state in upper case ('Charging', as OCPP spells it)",
+                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                readings=map_value("ocpp_state", str.capitalize),
+            ),
+            _d(
+                "unit-appended",
+                "power_w with its unit ('11040 W')",
+                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                readings=map_value("power_w", lambda t: f"{t} W"),
+            ),
+            _d(
+                "negative-counter",
+                "meter_wh negative",
+                ("fs.value-valid", "pk.value-valid"),
+                readings=map_value("meter_wh", lambda t: f"-{t}"),
+            ),
+            _d(
+                "missing-key",
+                "wlan_state is left out of full_state and its endpoint",
+                ("fs.key-present", "pk.answers"),
+                readings=drop_key("wlan_state"),
+            ),
+            _d(
+                "undocumented-key",
+                "full_state carries an extra key, debug_level",
+                ("fs.no-undocumented-key",),
+                readings=add_key("debug_level", "3"),
+            ),
+            _d(
+                "duplicated-key",
+                "power_w appears twice in full_state",
+                ("wire.duplicate-key",),
+                readings=duplicate_key("power_w", "0"),
+            ),
+            _d(
+                "renamed-key",
+                "rcmb_max is sent as rcmb_max_values, as field firmware 5.22-5.33 does",
+                ("fs.key-present", "fs.no-undocumented-key", "pk.answers"),
+                readings=rename_key("rcmb_max", "rcmb_max_values"),
+            ),
+            _d(
+                "corrected-spelling",
+                "backend_conn_state spelled not_reachable, not the documented not_reacheable",
+                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                readings=map_value(
+                    "backend_conn_state", lambda t: "not_reachable" if t == "not_reacheable" else t
+                ),
+            ),
+            _d(
+                "two-phases",
+                "current_a with two values on a three-phase controller",
+                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                readings=map_value("current_a", lambda t: ",".join(t.split(",")[:2])),
+            ),
+            # per key
+            _d(
+                "per-key-differs",
+                "/rest/cp_model answers another model than full_state",
+                ("pk.matches-full-state",),
+                answer=per_key_answer("cp_model", b"CC613_OTHER"),
+            ),
+            _d(
+                "unknown-key-200",
+                "an undocumented key answers 200 with an empty body instead of 404",
+                ("pk.unknown-key-404",),
+                answer=unknown_key_answers_200,
+            ),
+            _d(
+                "per-key-prefixed",
+                "/rest/<KEY> answers key:value instead of the bare value",
+                ("wire.per-key-prefixed",),
+                answer=lambda what, ans: (
+                    (what.encode() + b":" + ans[0], ans[1]) if ans and what != "full_state" else ans
+                ),
+            ),
+            _d(
+                "per-key-json-object",
+                "/rest/<KEY> answers a JSON object {key: value}",
+                ("wire.per-key-not-scalar",),
+                answer=lambda what, ans: (
+                    (b'{"%s": "%s"}' % (what.encode(), ans[0]), "application/json")
+                    if ans and what != "full_state"
+                    else ans
+                ),
+            ),
+            # http
+            _d(
+                "writes-accepted",
+                "POST, PUT, PATCH and DELETE under /rest/ answer 200",
+                ("http.read-only",),
+                respond=accept_writes,
+            ),
+            _d(
+                "writes-crash",
+                "POST, PUT, PATCH and DELETE under /rest/ answer 500",
+                ("http.read-only",),
+                respond=lambda h: h.command in WRITES and status(500)(h),
+            ),
+            _d(
+                "wrong-content-type",
+                "the text full_state is labelled application/json",
+                ("http.content-type",),
+                answer=media_type("application/json"),
+            ),
+            _d(
+                "head-refused",
+                "HEAD answers 405",
+                ("http.head-agrees",),
+                respond=lambda h: h.command == "HEAD" and status(405)(h),
+            ),
+            _d(
+                "state-outside-rest",
+                "GET / shows full_state without credentials",
+                ("http.outside-no-leak",),
+                respond=state_at_root,
+            ),
+            # auth
+            _d(
+                "no-credentials-needed",
+                "the REST API answers without credentials",
+                (
+                    "auth.no-credentials-refused",
+                    "auth.wrong-password-refused",
+                    "auth.unknown-user-refused",
+                    "auth.other-role-refused",
+                ),
+                admit=admit_anyone,
+            ),
+            _d(
+                "any-password",
+                "any password opens a known role",
+                ("auth.wrong-password-refused", "auth.other-role-refused"),
+                admit=admit_any_password,
+            ),
+            _d(
+                "other-roles-password",
+                "the operator's password also opens the manufacturer role",
+                ("auth.other-role-refused",),
+                admit=admit_other_roles_password,
+            ),
+            # privacy
+            _d(
+                "uid-shown",
+                "auth_uid shows the card UID in without-uid mode",
+                ("privacy.uid-hidden",),
+                readings=show_uid("04A3B2C1D2E380"),
+            ),
+            _d(
+                "uid-shown-per-key",
+                "/rest/auth_uid shows the card UID, full_state hides it",
+                ("privacy.uid-hidden", "pk.matches-full-state"),
+                answer=lambda what, ans: (
+                    (b"04A3B2C1D2E380", ans[1]) if what == "auth_uid" and ans else ans
+                ),
+            ),
+            # consistency, each rule on its own
+            _d(
+                "charging-in-state-b",
+                "type2_state stays b while the vehicle charges",
+                ("cons.conn-vs-type2", "states.scenario-reached"),
+                readings=when(charging, set_value("type2_state", "b")),
+            ),
+            _d(
+                "ocpp-not-charging",
+                "ocpp_state says preparing while the vehicle charges",
+                ("cons.conn-vs-ocpp", "states.scenario-reached"),
+                readings=when(charging, set_value("ocpp_state", "preparing")),
+            ),
+            _d(
+                "power-without-vehicle",
+                "power_w shows 1500 W with no vehicle connected",
+                (
+                    "cons.no-flow-without-charging",
+                    "cons.power-within-apparent",
+                    "states.scenario-reached",
+                ),
+                readings=when(idle, set_value("power_w", "1500")),
+            ),
+            _d(
+                "one-voltage",
+                "voltage_v has one phase where current_a has three",
+                ("cons.phase-count",),
+                readings=map_value("voltage_v", lambda t: t.split(",")[0]),
+            ),
+            _d(
+                "power-too-high",
+                "power_w is half as much again as voltage x current allows",
+                ("cons.power-within-apparent",),
+                readings=when(charging, map_value("power_w", lambda t: str(int(t) * 3 // 2))),
+            ),
+            _d(
+                "offer-above-installation",
+                "sig_current offers 40 A on a 32 A installation",
+                ("cons.sig-current-bounds", "states.scenario-reached"),
+                readings=when(charging, set_value("sig_current", "40")),
+            ),
+            _d(
+                "transaction-above-meter",
+                "transaction_wh holds more than the meter ever counted",
+                ("cons.transaction-within-meter",),
+                readings=map_value("transaction_wh", lambda t: "99999999"),
+            ),
+            _d(
+                "schuko-ghost",
+                "a disabled Schuko socket reports a connected vehicle",
+                ("cons.schuko-disabled-idle",),
+                readings=when(
+                    lambda v: v.get("schuko_cfg") == "disable",
+                    set_value("schuko_state", "connected"),
+                ),
+            ),
+            _d(
+                "charging-unauthorized",
+                "auth_state says wait_for_auth while the vehicle charges",
+                ("cons.charging-authorized", "states.scenario-reached"),
+                readings=when(charging, set_value("auth_state", "wait_for_auth")),
+            ),
+            _d(
+                "charging-through-tripped-rcd",
+                "rcd_state triggered while the vehicle charges",
+                ("cons.tripped-no-charging",),
+                readings=when(charging, set_value("rcd_state", "triggered")),
+            ),
+            _d(
+                "broken-display-markup",
+                "display_text holds markup that does not parse",
+                ("cons.display-markup",),
+                readings=set_value(
+                    "display_text", "<tariffInfoResponse><tariffEntry></tariffInfoResponse>"
+                ),
+            ),
+            # temporal
+            _d(
+                "meter-runs-backwards",
+                "meter_wh goes down by 5 Wh at every read",
+                ("temp.counter-monotonic", "temp.energy-follows-power"),
+                readings=drift("meter_wh", -5),
+            ),
+            _d(
+                "meter-runs-fast",
+                "meter_wh grows by 25 Wh at every read, whatever the power",
+                ("temp.energy-follows-power",),
+                readings=drift("meter_wh", 25),
+            ),
+            _d(
+                "counter-resets",
+                "con_cycles_type2 drops to 0 on every other read",
+                ("temp.counter-monotonic", "pk.matches-full-state"),
+                readings=flicker("con_cycles_type2", lambda v: 0),
+            ),
+            _d(
+                "session-counter-resets",
+                "transaction_wh drops by 5 Wh on every other read",
+                ("temp.session-counter-monotonic", "pk.matches-full-state"),
+                readings=when(charging, flicker("transaction_wh", lambda v: v - 5)),
+            ),
+            _d(
+                "timer-stands-still",
+                "time_since_charging_start does not advance while charging",
+                ("temp.timer-advances",),
+                readings=freeze("time_since_charging_start"),
+            ),
+            # states
+            _d(
+                "cable-left-behind",
+                "after the vehicle leaves, type2_proximity keeps its cable rating",
+                ("states.scenario-reached",),
+                readings=when(idle, set_value("type2_proximity", "32")),
+            ),
+            _d(
+                "authorization-left-behind",
+                "after the vehicle leaves, auth_state stays authorized",
+                ("states.scenario-reached",),
+                readings=when(idle, set_value("auth_state", "authorized_for_charging")),
+            ),
+        )
+    }
+
+
+def _faults() -> dict[str, Defect]:
+    return {
+        d.name: d
+        for d in (
+            _d(
+                "never-answers",
+                "accepts the connection and never answers",
+                (),
+                respond=never_answer,
+            ),
+            _d("drip", "answers a byte every 50 ms", (), respond=drip),
+            _d(
+                "reset-midway",
+                "resets the connection in the middle of the answer",
+                (),
+                respond=reset_midway,
+            ),
+            _d("status-500", "every REST request answers 500", (), respond=status(500)),
+            _d("status-503", "every REST request answers 503", (), respond=status(503)),
+            _d(
+                "truncated-body",
+                "full_state promises more bytes than it sends",
+                (),
+                respond=truncated,
+            ),
+            _d(
+                "binary-body",
+                "full_state is 2 KiB of binary noise",
+                (),
+                respond=body(BINARY, "application/octet-stream"),
+            ),
+            _d(
+                "html-error-page",
+                "full_state is an HTML error page with status 200",
+                (),
+                respond=body(HTML_ERROR, "text/html"),
+            ),
+            _d("huge-body", "full_state is 10 MB", (), respond=body(HUGE, "text/plain")),
+            _d(
+                "dies-after-30",
+                "answers 30 REST requests, then resets every connection",
+                (),
+                respond=dies_after(30),
+            ),
+        )
+    }
+
+
+# For listing and documentation. A simulator gets fresh instances (``named``, ``fresh``): some
+# hooks count reads, and two simulators must not share a count.
+DEFECTS: dict[str, Defect] = _defects()
+FAULTS: dict[str, Defect] = _faults()
 
 
 def named(names: list[str] | tuple[str, ...]) -> list[Defect]:
-    unknown = [n for n in names if n not in DEFECTS]
+    """Fresh defects and fault modes by name; an unknown name raises with the known ones."""
+    known = _defects() | _faults()
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError(f"unknown defect(s) {unknown}; known: {', '.join(DEFECTS)}")
-    return [DEFECTS[n] for n in names]
+        raise ValueError(f"unknown defect(s) {unknown}; known: {', '.join(known)}")
+    return [known[n] for n in names]
+
+
+def fresh(defect: Defect) -> Defect:
+    """A catalogued defect anew (its counters at zero); any other defect as it is."""
+    catalogued = DEFECTS.get(defect.name) or FAULTS.get(defect.name)
+    return named([defect.name])[0] if defect is catalogued else defect

@@ -57,6 +57,7 @@ class SimServer(ThreadingHTTPServer):
         self.latency_s = latency_s
         self.control_token = control_token
         self.errors: list[BaseException] = []
+        self.stopping = threading.Event()  # stalled fault-mode handlers wait on this
         self._connections: set[socket.socket] = set()
         self._guard = threading.Lock()
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Protocol
 
+from ccrest import capture
 from ccrest.simulator.defects import Defect
 from ccrest.simulator.device import Device, Reading
 from ccrest.wire import BodyForm, parse_full_state
@@ -79,31 +80,38 @@ class ReplayError(ValueError):
 
 
 class ReplaySource:
-    """Serves a recorded ``full_state`` body as it was recorded, byte for byte.
+    """Serves a recorded capture as it was recorded, byte for byte.
 
-    Per-key endpoints answer the recorded value of that key (the first, if the capture repeats
-    a key), in the capture's own form. The capture is not judged here: that is the suite's job.
+    A bare full_state body (text or JSON) answers /rest/full_state as it is, and each key the
+    value recorded in it (the first, if the capture repeats a key), in the capture's own form.
+    A ccrest capture (``pytest --record``) also answers each key as that key's endpoint did.
+    The capture is not judged here: that is the suite's job.
     """
 
     def __init__(self, path: Path, rest_mode: str = "without-uid") -> None:
         self.path = Path(path)
         self.rest_mode = rest_mode
         try:
-            self.body = self.path.read_bytes()
+            data = self.path.read_bytes()
         except OSError as exc:
             raise ReplayError(f"cannot read capture {self.path}: {exc.strerror}") from exc
-        state = parse_full_state(self.body)
-        if not state.values:
+        recorded = capture.read(data)
+        self.keys: dict[str, tuple[bytes, str]] = recorded.keys if recorded else {}
+        self.body, announced = recorded.full_state if recorded else (data, "")
+        state = parse_full_state(self.body, announced or None)
+        if not state.values and not self.keys:
             reasons = "; ".join(f.message for f in state.findings) or "no key:value pairs"
             raise ReplayError(f"capture {self.path} holds no key to replay ({reasons})")
         self.form = state.form
-        self.content_type = JSON if state.form is BodyForm.JSON else TEXT
+        self.content_type = announced or (JSON if state.form is BodyForm.JSON else TEXT)
         self.values = state.values
 
     def full_state(self) -> tuple[bytes, str]:
         return self.body, self.content_type
 
     def value(self, key: str) -> tuple[bytes, str] | None:
+        if key in self.keys:
+            return self.keys[key]
         if key not in self.values:
             return None
         value = self.values[key]

@@ -1,0 +1,72 @@
+"""The command-line options of the conformance suites, and nothing else.
+
+Registered through the ``pytest11`` entry point, like pytest-html's options, so that pytest
+knows them before it reads the arguments: otherwise ``--replay capture.txt`` would take the
+existing file for a test path. On its own this module only declares options; everything that
+acts on them is ``ccrest.plugin``, which the project's conftest.py loads.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ccrest.client import AUTH_SCHEMES
+
+REST_MODES = ("without-uid", "with-uid")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ccrest", "ccrest: the controller under test")
+    group.addoption(
+        "--controller-url",
+        help="http://HOST[:PORT] of the controller (or CC_URL); "
+        "without it the bundled simulator is started on a free port",
+    )
+    group.addoption("--username", help="operator or manufacturer (or CC_USERNAME; operator)")
+    group.addoption("--password", help="the role's password (or CC_PASSWORD, to keep it off argv)")
+    group.addoption(
+        "--auth-scheme",
+        choices=AUTH_SCHEMES,
+        default="doc-headers",
+        help="doc-headers: Username/Password headers as in the specification's curl example "
+        "(default); basic: RFC 7617",
+    )
+    group.addoption(
+        "--rest-mode",
+        choices=REST_MODES,
+        default="without-uid",
+        help="the REST interface setting the device is expected to have (default without-uid)",
+    )
+    group.addoption("--timeout", type=float, default=5.0, help="seconds per request (default 5)")
+    group.addoption(
+        "--sample-seconds",
+        type=float,
+        default=3.0,
+        help="how long the temporal checks watch the controller (default 3)",
+    )
+    group.addoption(
+        "--replay",
+        metavar="FILE",
+        help="check a recorded capture: the bundled simulator replays FILE (a full_state body "
+        "as a device sent it, text or JSON, or a capture made with --record)",
+    )
+    group.addoption(
+        "--record",
+        metavar="FILE",
+        help="save what this run observed (full_state and every per-key answer, no "
+        "credentials) as a capture that --replay and ccrest-sim --replay can serve",
+    )
+    group.addoption(
+        "--report-dir",
+        default="reports",
+        help="where conformance.{html,xml,json,md} go (default reports/ under the rootdir); "
+        "--html and --junitxml still override those two",
+    )
+    group.addoption(
+        "--no-reports", action="store_true", help="write no report files (a quick local run)"
+    )
+    group.addoption(
+        "--allow-anonymous",
+        action="store_true",
+        help="the device is set up to answer without credentials: report it, do not fail",
+    )

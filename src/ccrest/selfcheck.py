@@ -1,0 +1,162 @@
+"""How good is the suite? Run it against every catalogued defect and count what it catches.
+
+``python -m ccrest.selfcheck`` prints the kill-rate table: defect, the checks that must catch
+it, whether they did, and the totals; it exits 1 if a defect got through or a check failed
+that should not have (a false alarm). Each run is the real suite (``suites/``, in a pytest
+subprocess) against the simulator with that one defect, judged by the failing check IDs in
+its conformance.json. Run it from a checkout (it needs ``suites/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ccrest.simulator import Credentials, Simulator
+from ccrest.simulator.defects import DEFECTS, Defect
+
+PASSWORD = "selfcheck-pw"
+TEMPORAL_SECONDS = 3.0
+RUN_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class Outcome:
+    defect: str
+    expected: frozenset[str]
+    caught: frozenset[str]
+    verdict: str
+
+    @property
+    def killed(self) -> bool:
+        return self.expected <= self.caught and self.verdict == "does-not-conform"
+
+    @property
+    def missed(self) -> frozenset[str]:
+        return self.expected - self.caught
+
+    @property
+    def extra(self) -> frozenset[str]:
+        return self.caught - self.expected
+
+
+def failing_checks(summary: Mapping) -> frozenset[str]:
+    """The check IDs a run failed: from its findings, or a failed test's own checks."""
+    ids = set()
+    for test in summary["tests"]:
+        found = {f["check"] for f in test["findings"] if f["outcome"] == "fail"}
+        if test["outcome"] in ("failed", "error") and not found:
+            found = set(test["checks"])
+        ids |= found
+    return frozenset(ids)
+
+
+def sample_seconds(defect: Defect) -> float:
+    """Temporal defects need time to show; the rest do not wait."""
+    return TEMPORAL_SECONDS if any(c.startswith("temp.") for c in defect.catches) else 0.0
+
+
+def charging_simulator(*defects: Defect | str) -> Simulator:
+    """The reference device (a session in progress, as the embedded default), with defects."""
+    sim = Simulator(credentials=Credentials(operator=PASSWORD), defects=defects).start()
+    sim.device.plug(max_current=16)
+    sim.device.present_card("04a3b2c1d2e380")
+    return sim
+
+
+def run_suite(url: str, suites: Path, seconds: float, extra: Sequence[str] = ()) -> dict:
+    """The suite in a pytest subprocess against ``url``; its conformance.json."""
+    with tempfile.TemporaryDirectory(prefix="ccrest-selfcheck-") as tmp:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                str(suites),
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--controller-url",
+                url,
+                "--sample-seconds",
+                str(seconds),
+                "--report-dir",
+                tmp,
+                *extra,
+            ],
+            cwd=suites.parent,
+            capture_output=True,
+            timeout=RUN_TIMEOUT_S,
+            env={**os.environ, "CC_PASSWORD": PASSWORD},
+            check=False,
+        )
+        return json.loads((Path(tmp) / "conformance.json").read_text())
+
+
+def check_defect(defect: Defect, suites: Path) -> Outcome:
+    sim = charging_simulator(defect)
+    try:
+        summary = run_suite(sim.url, suites, sample_seconds(defect))
+    finally:
+        sim.stop()
+    return Outcome(
+        defect.name, frozenset(defect.catches), failing_checks(summary), summary["verdict"]
+    )
+
+
+def table(outcomes: Iterable[Outcome]) -> str:
+    outcomes = list(outcomes)
+    width = max(len(o.defect) for o in outcomes)
+    lines = [f"{'defect':<{width}}  {'caught':<7} expected check(s)  [also failed]"]
+    for o in outcomes:
+        mark = "yes" if o.killed else "NO"
+        extra = f"  [{', '.join(sorted(o.extra))}]" if o.extra else ""
+        missed = f"  MISSED: {', '.join(sorted(o.missed))}" if o.missed else ""
+        lines.append(
+            f"{o.defect:<{width}}  {mark:<7} {', '.join(sorted(o.expected))}{missed}{extra}"
+        )
+    killed = sum(o.killed for o in outcomes)
+    exact = sum(o.killed and not o.extra for o in outcomes)
+    lines.append(
+        f"\nkilled {killed} of {len(outcomes)} defects ({100 * killed / len(outcomes):.0f} %); "
+        f"{exact} caught by exactly the documented checks"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ccrest.selfcheck", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--list", action="store_true", help="list the defects and exit")
+    parser.add_argument("--suites", default="suites", help="the suites folder (default ./suites)")
+    parser.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
+    parser.add_argument("defects", nargs="*", help="only these defects (default: all)")
+    args = parser.parse_args(argv)
+    if args.list:
+        for d in DEFECTS.values():
+            print(f"{d.name:<30} {d.description} -> {', '.join(d.catches)}")
+        return 0
+    suites = Path(args.suites).resolve()
+    if not (suites / "test_full_state.py").is_file():
+        parser.error(f"no suites at {suites}: run from a ccrest checkout or give --suites")
+    unknown = [n for n in args.defects if n not in DEFECTS]
+    if unknown:
+        parser.error(f"unknown defect(s) {unknown}; --list shows them")
+    chosen = [DEFECTS[n] for n in args.defects] or list(DEFECTS.values())
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        outcomes = list(pool.map(lambda d: check_defect(d, suites), chosen))
+    print(table(outcomes))
+    return 0 if all(o.killed and not o.extra for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
