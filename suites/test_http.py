@@ -20,7 +20,7 @@ OUTSIDE = ("/", "/rest", "/full_state", "/status")
 @pytest.mark.parametrize("method", WRITES)
 def test_write_is_refused(method, path, cat, client, full_state, verdict):
     write = client.request(method, path, data=WRITE_PROBE[path])
-    after = observe.full_state(client)
+    after = observe.full_state(client, cat)
     verdict(http.write_refused(cat, write, full_state.values, after.values))
 
 

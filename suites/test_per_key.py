@@ -13,16 +13,16 @@ PROBE = "ccrest_undocumented_probe"
 
 @pytest.mark.check("pk.answers", "wire.per-key-not-scalar", "wire.per-key-prefixed")
 @pytest.mark.parametrize("key", KEYS)
-def test_per_key_answers(key, per_key, verdict):
+def test_per_key_answers(key, cat, per_key, verdict):
     answer = per_key.answers[key]
-    verdict(perkey.answers(key, answer.exchange, answer.parsed))
+    verdict(perkey.answers(key, answer.exchange, answer.parsed, cat.key(key).required))
 
 
 @pytest.mark.check("pk.value-valid")
 @pytest.mark.parametrize("key", KEYS)
 def test_per_key_value_conforms(key, cat, per_key, verdict):
     answer = per_key.answers[key]
-    verdict(perkey.value_valid(cat.key(key), answer.exchange, answer.parsed))
+    verdict(perkey.value_valid(cat.key(key), answer.exchange, answer.parsed, per_key.before.values))
 
 
 @pytest.mark.check("pk.matches-full-state")
@@ -36,7 +36,7 @@ def test_per_key_matches_full_state(key, cat, per_key, client, verdict):
     )
     if findings and spec.dynamic:
         # A live value may have moved during the 41 reads: judge again, bracketed tightly.
-        before, again, after = observe.bracketed(client, key)
+        before, again, after = observe.bracketed(client, key, cat)
         value = again.parsed.value if again.parsed else None
         findings = perkey.matches_full_state(
             spec, before.values, value, after.values, again.exchange

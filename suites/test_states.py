@@ -33,7 +33,7 @@ def test_scenario(scenario, control, cat, client, settings, verdict):
     for operation, arguments in scenario["steps"]:
         control.call(operation, **arguments)
     steps = ", ".join(op for op, _ in scenario["steps"]) or "a reset"
-    before = observe.full_state(client)
+    before = observe.full_state(client, cat)
     if not before.usable:
         verdict(
             [
@@ -42,8 +42,8 @@ def test_scenario(scenario, control, cat, client, settings, verdict):
                 )
             ]
         )
-    answers = {key: observe.key(client, key) for key in cat.keys}
-    after = observe.full_state(client)
+    answers = {key: observe.key(client, key, cat) for key in cat.keys}
+    after = observe.full_state(client, cat)
     verdict(
         states.conforms(cat, before, answers, after, settings.rest_mode)
         + states.expectation(scenario["expect"], before.values, steps)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.exchange import Exchange
+from ccrest.spec import Catalogue
 from ccrest.wire import FullState, KeyValue, parse_full_state, parse_key_value
 
 FULL_STATE = "/rest/full_state"
@@ -21,10 +22,12 @@ FULL_STATE = "/rest/full_state"
 
 @dataclass(frozen=True)
 class Observed:
-    """One full_state answer and what the parser made of it."""
+    """One full_state answer and what the parser made of it (keys the profile aliases already
+    under their documented names; ``aliased`` says which device name stood for which key)."""
 
     exchange: Exchange
     state: FullState | None
+    aliased: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def values(self) -> Mapping[str, object]:
@@ -50,30 +53,52 @@ class PerKey:
     answers: dict[str, KeyAnswer] = field(default_factory=dict)
 
 
-def full_state(client: Client, exchange: Exchange | None = None) -> Observed:
-    exchange = exchange or client.get(FULL_STATE)
-    if exchange.transport_failed or not exchange.body:
-        parsed = parse_full_state(exchange.body) if not exchange.transport_failed else None
-        return Observed(exchange, parsed)
-    return Observed(exchange, parse_full_state(exchange.body, exchange.content_type))
+def full_state(client: Client, cat: Catalogue | None = None) -> Observed:
+    exchange = client.get(FULL_STATE)
+    if exchange.transport_failed:
+        return Observed(exchange, None)
+    state = parse_full_state(exchange.body, exchange.content_type if exchange.body else None)
+    return Observed(exchange, state, _apply_aliases(state, cat) if cat is not None else {})
 
 
-def key(client: Client, name: str) -> KeyAnswer:
+def _apply_aliases(state: FullState, cat: Catalogue) -> dict[str, str]:
+    """Where the device names a documented key by an alias the profile gives, read it as that
+    key; a device sending both keeps the documented one (and the alias stays an extra key)."""
+    used = {}
+    for spec in cat:
+        if spec.name in state.values:
+            continue
+        for alias in spec.aliases:
+            if alias in state.values:
+                state.values[spec.name] = state.values.pop(alias)
+                state.occurrences[spec.name] = state.occurrences.pop(alias)
+                used[spec.name] = alias
+                break
+    return used
+
+
+def key(client: Client, name: str, cat: Catalogue | None = None) -> KeyAnswer:
+    """/rest/<name>; where it is 404 and the profile gives aliases, the device's own name."""
     exchange = client.get(f"/rest/{name}")
+    aliases = cat.key(name).aliases if cat is not None and name in cat else ()
+    for alias in aliases:
+        if exchange.status != 404:
+            break
+        exchange = client.get(f"/rest/{alias}")
     if exchange.transport_failed or exchange.status != 200:
         return KeyAnswer(exchange, None)
     return KeyAnswer(exchange, parse_key_value(exchange.body, exchange.content_type, key=name))
 
 
-def per_key(client: Client, keys: tuple[str, ...]) -> PerKey:
-    before = full_state(client)
-    answers = {name: key(client, name) for name in keys}
-    return PerKey(before, full_state(client), answers)
+def per_key(client: Client, cat: Catalogue) -> PerKey:
+    before = full_state(client, cat)
+    answers = {name: key(client, name, cat) for name in cat.keys}
+    return PerKey(before, full_state(client, cat), answers)
 
 
-def bracketed(client: Client, name: str) -> tuple[Observed, KeyAnswer, Observed]:
+def bracketed(client: Client, name: str, cat: Catalogue) -> tuple[Observed, KeyAnswer, Observed]:
     """full_state, the key, full_state again, back to back: the tightest bracket we can get."""
-    return full_state(client), key(client, name), full_state(client)
+    return full_state(client, cat), key(client, name, cat), full_state(client, cat)
 
 
 def samples(client: Client, seconds: float, interval: float = 1.0) -> list[Sample]:

@@ -45,6 +45,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="how long the temporal checks watch the controller (default 3)",
     )
     group.addoption(
+        "--profile",
+        default="doc-5.33.5",
+        metavar="NAME|FILE",
+        help="what the device is expected to do: a built-in profile (doc-5.33.5, the "
+        "specification as written, is the default; field-5.33) or a profile file (TOML)",
+    )
+    group.addoption(
         "--replay",
         metavar="FILE",
         help="check a recorded capture: the bundled simulator replays FILE (a full_state body "

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ccrest import observe
+from ccrest import observe, profiles
 from ccrest.client import Client, ClientError, check_url
 from ccrest.findings import Finding
+from ccrest.profiles import Profile
 from ccrest.simctl import SimControl, find_control
 from ccrest.spec import Catalogue, catalogue
-from ccrest.verdict import conclude
+from ccrest.verdict import WaiverLedger, conclude
 
 if TYPE_CHECKING:
     pass
@@ -46,6 +47,9 @@ EMBEDDED_CARD = "04a3b2c1d2e380"
 SETTINGS = pytest.StashKey["Settings"]()
 TARGET = pytest.StashKey["Target"]()
 FINDINGS = pytest.StashKey[list[Finding]]()
+CATALOGUE = pytest.StashKey[Catalogue]()  # the specification as the profile in force expects it
+PROFILE = pytest.StashKey[Profile]()
+WAIVERS = pytest.StashKey["WaiverLedger"]()
 COLLECTOR = pytest.StashKey["ReportCollector"]()
 
 
@@ -138,6 +142,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "documented keys it is about",
     )
     config.stash[SETTINGS] = _settings(config)
+    try:
+        profile = profiles.load(config.option.profile, catalogue())
+    except profiles.ProfileError as exc:
+        raise pytest.UsageError(f"--profile: {exc}") from None
+    config.stash[PROFILE] = profile
+    config.stash[CATALOGUE] = profile.apply(catalogue())
+    config.stash[WAIVERS] = WaiverLedger(profile.waivers)
     if config.inipath is None and (config.invocation_params.dir / "suites").is_dir():
         raise pytest.UsageError(
             f"pytest took {config.rootpath} for the project: it does so with the folder of an "
@@ -209,7 +220,7 @@ def _start_embedded(settings: Settings) -> object:
 def _preflight(target: Target, config: pytest.Config) -> observe.Observed:
     """Can the device be tested at all? If not, end the run with one clear message."""
     s = target.settings
-    first = observe.full_state(target.client)
+    first = observe.full_state(target.client, config.stash[CATALOGUE])
     ex = first.exchange
     where = f"{target.url}/rest/full_state"
     reason = None
@@ -265,6 +276,34 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     settings, target = session.config.stash[SETTINGS], session.config.stash.get(TARGET, None)
     if settings.record is not None and target is not None:
         _record(target, settings.record)
+    if session.config.stash[WAIVERS].stale() and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a waiver must not outlive its cause
+
+
+def deviations(target: Target | None, cat: Catalogue) -> list[dict]:
+    """What the device does that the specification does not say, though the profile accepts
+    it: an alias in use, an optional key absent, a value beyond the documented ones."""
+    if target is None or target.first is None or not target.first.usable:
+        return []
+    found = [
+        {"kind": "alias", "key": key, "device_key": alias, "message": f"{key} is sent as {alias}"}
+        for key, alias in target.first.aliased.items()
+    ]
+    values = target.first.values
+    for spec in cat:
+        if spec.name not in values and not spec.required:
+            found.append(
+                {"kind": "optional-absent", "key": spec.name, "message": f"{spec.name} is absent"}
+            )
+        elif values.get(spec.name) in spec.extra_values:
+            found.append(
+                {
+                    "kind": "extra-value",
+                    "key": spec.name,
+                    "message": f"{spec.name} = {values[spec.name]!r}, not a documented value",
+                }
+            )
+    return found
 
 
 def _record(target: Target, path: Path) -> None:
@@ -338,8 +377,9 @@ def _embedded_simulator_errors(pytestconfig: pytest.Config) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def cat() -> Catalogue:
-    return catalogue()
+def cat(pytestconfig: pytest.Config) -> Catalogue:
+    """The catalogue as the profile in force expects it."""
+    return pytestconfig.stash[CATALOGUE]
 
 
 @pytest.fixture(scope="session")
@@ -361,7 +401,7 @@ def full_state(controller: Target) -> observe.Observed:
 
 @pytest.fixture(scope="session")
 def per_key(controller: Target, cat: Catalogue) -> observe.PerKey:
-    return observe.per_key(controller.client, cat.keys)
+    return observe.per_key(controller.client, cat)
 
 
 @pytest.fixture(scope="session")
@@ -381,9 +421,13 @@ def sim_control(controller: Target) -> tuple[SimControl | None, str]:
 
 @pytest.fixture
 def verdict(request: pytest.FixtureRequest, cat: Catalogue) -> Callable[[list[Finding]], None]:
-    """``verdict(findings)``: pass, fail with the findings, or skip with the reason."""
+    """``verdict(findings)``: pass, fail with the findings, waive, or skip with the reason."""
+    from ccrest.report.collector import describe
+
     record = request.node.stash.setdefault(FINDINGS, [])
-    return lambda findings: conclude(findings, cat, record)
+    _, checks, keys = describe(request.node)
+    ledger = request.config.stash[WAIVERS]
+    return lambda findings: conclude(findings, cat, record, ledger.scope(checks, keys))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -410,6 +454,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     who = " ".join(str(values[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in values)
     terminalreporter.write_sep("-", "ccrest")
     terminalreporter.write_line(f"target: {target.description} {who}".rstrip())
+    profile = config.stash[PROFILE]
+    terminalreporter.write_line(f"profile: {profile.name} ({profile.source})")
+    for waiver in config.stash[WAIVERS].stale():
+        terminalreporter.write_line(
+            f"waiver no longer needed (the deviation did not occur; remove it): "
+            f"{waiver.describe()}",
+            red=True,
+        )
     line = f"HTTP requests to the controller: {target.client.requests}"
     if target.client.gone:
         line += f" (stopped sending: {target.client.gone})"

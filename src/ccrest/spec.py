@@ -57,20 +57,26 @@ class KeySpec:
     tolerance: float  # for measurements: how far two honest readings may differ, in the unit
     expect: str
     section: str
+    # what a profile changes (ccrest.profiles): the device's other names for the key, whether
+    # it must be there, and values accepted beyond the specification's
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+    extra_values: tuple[str, ...] = ()
 
     @property
     def allowed(self) -> str:
-        """What the specification allows, in words fit for a failure message."""
+        """What the specification (and the profile) allows, in words fit for a message."""
         if self.enum is None:
             return self.expect
-        return "one of " + _enum_words(self.enum)
+        return "one of " + _enum_words(self.enum + self.extra_values)
 
     def violation(self, value: object) -> str | None:
         """None when ``value`` conforms, else a message stating observed versus allowed."""
-        if self.validator.is_valid(value):
+        if self.validator.is_valid(value) or value in self.extra_values:
             return None
         if self.enum is not None:
-            return f"{self.name} = {show(value)}: not one of {_enum_words(self.enum)}"
+            allowed = _enum_words(self.enum + self.extra_values)
+            return f"{self.name} = {show(value)}: not one of {allowed}"
         return f"{self.name} = {show(value)}: expected {self.expect}"
 
 

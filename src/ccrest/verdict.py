@@ -1,24 +1,82 @@
 """From findings to a pytest outcome: four outcomes, never three.
 
 Failing findings fail the test with one line each (check ID, observed versus allowed, the
-exchange); advisory rules and information become warnings; a check that could not run is
-skipped with its reason, never counted as a pass.
+exchange); failing findings a profile waives make it an expected failure with the waiver's
+reason; advisory rules and information become warnings; a check that could not run is skipped
+with its reason, never counted as a pass.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 import pytest
 
 from ccrest.findings import Finding, Outcome
+from ccrest.profiles import Waiver
 from ccrest.spec import Catalogue
 
 
 class CcrestAdvisory(UserWarning):
     """A rule the specification does not state was broken: worth a look, not a failure."""
+
+
+class WaiverLedger:
+    """The profile's waivers and what became of them during the run: a waiver that a test
+    covered (exercised) but that waived nothing is no longer needed, and fails the run."""
+
+    def __init__(self, waivers: Sequence[Waiver]) -> None:
+        self.waivers = tuple(waivers)
+        self.used: set[int] = set()
+        self.exercised: set[int] = set()
+
+    def scope(self, checks: Sequence[str], keys: Sequence[str]) -> Scope:
+        return Scope(self, tuple(checks), frozenset(keys))
+
+    def stale(self) -> list[Waiver]:
+        return [w for i, w in enumerate(self.waivers) if i in self.exercised - self.used]
+
+    def status(self) -> list[dict]:
+        def state(i: int) -> str:
+            if i in self.used:
+                return "in use"
+            return "no longer needed" if i in self.exercised else "not exercised"
+
+        return [
+            {
+                "check": w.check,
+                "keys": list(w.keys),
+                "reason": w.reason,
+                "where": w.where,
+                "status": state(i),
+            }
+            for i, w in enumerate(self.waivers)
+        ]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The waivers as one test sees them: its check IDs and subject keys."""
+
+    ledger: WaiverLedger
+    checks: tuple[str, ...]
+    keys: frozenset[str]
+
+    def waive(self, finding: Finding) -> Waiver | None:
+        keys = set(self.keys) | ({finding.key} if finding.key else set())
+        for i, w in enumerate(self.ledger.waivers):
+            if w.covers(finding.check_id, keys):
+                self.ledger.used.add(i)
+                return w
+        return None
+
+    def ran(self) -> None:
+        """The test reached a verdict: every waiver covering it was exercised."""
+        for i, w in enumerate(self.ledger.waivers):
+            if any(w.covers(c, set(self.keys)) for c in self.checks):
+                self.ledger.exercised.add(i)
 
 
 class CcrestInformation(UserWarning):
@@ -32,13 +90,21 @@ def _unsent(finding: Finding) -> Finding:
     return finding
 
 
-def conclude(findings: Iterable[Finding], cat: Catalogue, record: list[Finding]) -> None:
+def conclude(
+    findings: Iterable[Finding],
+    cat: Catalogue,
+    record: list[Finding],
+    waivers: Scope | None = None,
+) -> None:
     findings = [_unsent(f) for f in findings]
-    record.extend(findings)
-    failing, untested = [], []
-    for f in findings:
+    failing, untested, waived = [], [], []
+    for i, f in enumerate(findings):
         advisory = cat.check(f.check_id).certainty == "advisory"
-        if f.outcome is Outcome.FAIL and advisory:
+        waiver = waivers.waive(f) if waivers and f.outcome is Outcome.FAIL else None
+        if waiver is not None:
+            findings[i] = replace(f, outcome=Outcome.WAIVED)
+            waived.append(f"{f.line()} [waived: {waiver.reason} ({waiver.where})]")
+        elif f.outcome is Outcome.FAIL and advisory:
             warnings.warn(CcrestAdvisory(f"advisory: {f.line()}"), stacklevel=2)
         elif f.outcome is Outcome.FAIL:
             failing.append(f)
@@ -46,7 +112,12 @@ def conclude(findings: Iterable[Finding], cat: Catalogue, record: list[Finding])
             untested.append(f)
         elif f.outcome is Outcome.PASS:
             warnings.warn(CcrestInformation(f"information: {f.line()}"), stacklevel=2)
+    record.extend(findings)
+    if waivers is not None and not (untested and not failing and not waived):
+        waivers.ran()
     if failing:
-        pytest.fail("\n".join(f.line() for f in failing), pytrace=False)
+        pytest.fail("\n".join([f.line() for f in failing] + waived), pytrace=False)
+    if waived:
+        pytest.xfail("\n".join(waived))
     if untested:
         pytest.skip("not tested: " + "; ".join(f.message for f in untested))

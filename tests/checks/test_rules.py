@@ -119,6 +119,17 @@ class TestPerKey:
         ex = answer(body=b"tripped")
         (f,) = perkey.value_valid(cat.key("rcd_state"), ex, parse_key_value(ex.body))
         assert f.message == "/rest/rcd_state = 'tripped': not one of disable, triggered, okay"
+        (f,) = perkey.value_valid(
+            cat.key("rcd_state"), ex, parse_key_value(ex.body), {"rcd_state": "okay"}
+        )
+        assert f.outcome is Outcome.FAIL, "a value of its own is judged here"
+
+    def test_same_invalid_value_as_full_state_is_reported_once(self, cat: Catalogue) -> None:
+        ex = answer(body=b"tripped")
+        (f,) = perkey.value_valid(
+            cat.key("rcd_state"), ex, parse_key_value(ex.body), {"rcd_state": "tripped"}
+        )
+        assert f.outcome is Outcome.NOT_TESTED and "fs.value-valid judges it" in f.message
 
     @pytest.mark.parametrize(
         ("key", "before", "value", "after", "ok"),

@@ -117,3 +117,9 @@ def test_kill_table_reads_well() -> None:
     assert "a-defect  yes     fs.value-valid" in text
     assert "sneaky    NO      temp.timer-advances  MISSED: temp.timer-advances" in text
     assert text.endswith("killed 1 of 2 defects (50 %); 1 caught by exactly the documented checks")
+
+
+def test_every_defect_names_check_ids(cat) -> None:
+    for defect in DEFECTS.values():
+        assert isinstance(defect.catches, tuple) and defect.catches, defect.name
+        assert set(defect.catches) <= set(cat.checks), defect.name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ccrest.checks.common import fail, not_tested
+from ccrest.checks.common import fail, info, not_tested
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
 from ccrest.spec import Catalogue
@@ -80,6 +80,8 @@ def key_present(cat: Catalogue, key: str, exchange: Exchange, state: FullState |
         return [not_tested("fs.key-present", reason or "no body", key=key)]
     if key in state.values:
         return []
+    if not cat.key(key).required:
+        return [info("fs.key-present", f"{key} is absent, which the profile allows", key=key)]
     return [
         fail(
             "fs.key-present",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ccrest.checks.common import fail, not_tested, number, numbers
+from ccrest.checks.common import fail, info, not_tested, number, numbers
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
 from ccrest.spec import KeySpec
@@ -13,9 +13,15 @@ from ccrest.wire import KeyValue
 WIRE = ("wire.per-key-not-scalar", "wire.per-key-prefixed", "wire.not-utf8", "wire.json-invalid")
 
 
-def answers(key: str, exchange: Exchange, parsed: KeyValue | None) -> list[Finding]:
+def answers(
+    key: str, exchange: Exchange, parsed: KeyValue | None, required: bool = True
+) -> list[Finding]:
     if exchange.transport_failed:
         return [fail("pk.answers", f"no answer: {exchange.error}", key=key, exchange=exchange)]
+    if exchange.status == 404 and not required:
+        return [
+            info("pk.answers", f"/rest/{key} is absent (404), which the profile allows", key=key)
+        ]
     if exchange.status != 200:
         return [
             fail(
@@ -36,7 +42,14 @@ def answers(key: str, exchange: Exchange, parsed: KeyValue | None) -> list[Findi
     return findings
 
 
-def value_valid(spec: KeySpec, exchange: Exchange, parsed: KeyValue | None) -> list[Finding]:
+def value_valid(
+    spec: KeySpec,
+    exchange: Exchange,
+    parsed: KeyValue | None,
+    full_state: Mapping[str, object] | None = None,
+) -> list[Finding]:
+    """The per-key value is one the specification allows. The same invalid value as full_state
+    shows is reported once, by fs.value-valid: one fault, one finding (and one waiver)."""
     if exchange.transport_failed:
         return [not_tested("pk.value-valid", exchange.error or "no answer", key=spec.name)]
     if exchange.status != 200 or parsed is None:
@@ -46,6 +59,14 @@ def value_valid(spec: KeySpec, exchange: Exchange, parsed: KeyValue | None) -> l
     problem = spec.violation(parsed.value)
     if problem is None:
         return []
+    if full_state and _norm(full_state.get(spec.name)) == _norm(parsed.value):
+        return [
+            not_tested(
+                "pk.value-valid",
+                f"/rest/{spec.name} answers the same value as full_state; fs.value-valid judges it",
+                key=spec.name,
+            )
+        ]
     return [
         fail(
             "pk.value-valid",

@@ -19,7 +19,7 @@ from ccrest import __version__
 from ccrest.findings import Finding
 from ccrest.report import html, markdown
 from ccrest.report.summary import Record, build
-from ccrest.spec import Catalogue, catalogue
+from ccrest.spec import Catalogue
 
 FAMILY_MARKERS = (
     "schema",
@@ -56,7 +56,9 @@ class ReportCollector:
         self._t0 = time.monotonic()
         self.summary: dict | None = None
         self._html_report = None
-        self._cat: Catalogue = catalogue()
+        from ccrest.plugin import CATALOGUE
+
+        self._cat: Catalogue = config.stash[CATALOGUE]
 
     # -- gathering -------------------------------------------------------------------------
     def record_for(self, item: pytest.Item) -> Record:
@@ -117,7 +119,7 @@ class ReportCollector:
     # -- writing ---------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        from ccrest.plugin import SETTINGS, TARGET
+        from ccrest.plugin import CATALOGUE, PROFILE, SETTINGS, TARGET, WAIVERS, deviations
 
         settings = self.config.stash[SETTINGS]
         target = self.config.stash.get(TARGET, None)
@@ -128,6 +130,7 @@ class ReportCollector:
             target={
                 "url": target.url if target else (settings.url or "bundled simulator"),
                 "embedded": settings.embedded,
+                **({"replay": settings.replay.name} if settings.replay else {}),
             },
             observed=observed,
             settings={
@@ -139,7 +142,11 @@ class ReportCollector:
                 "allow_anonymous": settings.allow_anonymous,
                 "markers": self.config.option.markexpr or "",
             },
-            profile={"name": "doc-5.33.5", "description": "the specification as written"},
+            profile=self.config.stash[PROFILE].summary()
+            | {
+                "waivers": self.config.stash[WAIVERS].status(),
+                "deviations": deviations(target, self.config.stash[CATALOGUE]),
+            },
             run={
                 "started": self.started.isoformat(timespec="seconds"),
                 "duration_s": round(time.monotonic() - self._t0, 3),

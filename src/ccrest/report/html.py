@@ -11,7 +11,7 @@ from html import escape
 
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
-from ccrest.report.summary import COLUMNS
+from ccrest.report.summary import COLUMNS, where
 from ccrest.spec import Catalogue
 
 LABELS = {
@@ -59,7 +59,7 @@ def environment(summary: Mapping) -> dict[str, str]:
         "Serials (cc_serial_n / manuf_serial_n)": (
             f"{t.get('cc_serial_n', '-')} / {t.get('manuf_serial_n', '-')}"
         ),
-        "Controller URL": t["url"] + (" (bundled simulator)" if t.get("embedded") else ""),
+        "Controller URL": where(t),
         "Auth scheme": f"{s['auth_scheme']} as {s['username']}",
         "REST mode": s["rest_mode"],
         "Profile": summary["profile"]["name"],
@@ -99,12 +99,27 @@ def matrix(summary: Mapping) -> str:
         )
     head = "".join(f"<th>{escape(c.replace('_', '-'))}</th>" for c in COLUMNS)
     c = summary["counts"]
+    profile = summary["profile"]
+    notes = [
+        f"<li>deviation accepted: {escape(d['message'])}</li>"
+        for d in profile.get("deviations", ())
+    ]
+    notes += [
+        f'<li class="ccrest-{"fail" if w["status"] == "no longer needed" else "waived"}">'
+        f"waiver {escape(w['check'])} ({escape(w['reason'])}): {escape(w['status'])}</li>"
+        for w in profile.get("waivers", ())
+    ]
+    profile_html = (
+        f"<p>Profile <b>{escape(profile['name'])}</b> ({escape(profile.get('source', ''))})</p>"
+        + (f'<ul id="ccrest-profile">{"".join(notes)}</ul>' if notes else "")
+    )
     return (
         STYLE
         + f'<div id="ccrest-verdict" class="ccrest-verdict ccrest-{VERDICT_CLASS[verdict]}">'
         + f"{escape(title(summary))}</div>"
         + f"<p>{c['passed']} passed, {c['failed']} failed, {c['skipped']} not tested, "
         + f"{c['xfailed']} waived, {c['advisories']} advisory warnings.</p>"
+        + profile_html
         + '<h2>Conformance matrix</h2><table id="ccrest-matrix"><thead><tr><th>key</th>'
         + f"<th>verdict</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )

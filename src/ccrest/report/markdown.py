@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ccrest.report.summary import where
+
 VERDICTS = {
     "conforms": "CONFORMS",
     "does-not-conform": "DOES NOT CONFORM",
@@ -33,7 +35,7 @@ def render(summary: Mapping) -> str:
         "",
         "| | |",
         "| --- | --- |",
-        f"| Controller | {_cell(t['url'])}{' (bundled simulator)' if t.get('embedded') else ''} |",
+        f"| Controller | {_cell(where(t))} |",
         f"| Serials | {_cell(t.get('cc_serial_n', '-'))} / {_cell(t.get('manuf_serial_n', '-'))} |",
         f"| Profile | {_cell(summary['profile']['name'])} |",
         f"| Auth scheme, REST mode | {summary['settings']['auth_scheme']}, "
@@ -58,6 +60,12 @@ def render(summary: Mapping) -> str:
         )
         + "."
     )
+    profile = summary["profile"]
+    for d in profile.get("deviations", ()):
+        lines.append(f"- deviation accepted by profile {profile['name']}: {_cell(d['message'])}")
+    for w in profile.get("waivers", ()):
+        keys = f" on {', '.join(w['keys'])}" if w.get("keys") else ""
+        lines.append(f"- waiver {w['check']}{keys} ({_cell(w['reason'])}): **{w['status']}**")
     if summary["undocumented_keys"]:
         extra = ", ".join(f"`{k}`" for k in summary["undocumented_keys"])
         lines.append(f"Undocumented keys: {extra}.")

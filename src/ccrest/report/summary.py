@@ -43,6 +43,13 @@ def _in_column(check_id: str, column: str) -> bool:
     return check_id.startswith(COLUMNS[column])
 
 
+def where(target: Mapping) -> str:
+    """The target in words: its URL, and what it was if not a controller."""
+    if target.get("replay"):
+        return f"{target['url']} (replaying {target['replay']})"
+    return target["url"] + (" (bundled simulator)" if target.get("embedded") else "")
+
+
 def finding_keys(finding: Finding, cat: Catalogue) -> set[str]:
     """The documented keys a finding is about: its key, or the keys a rule showed."""
     keys = {finding.key} if finding.key in cat else set()
@@ -136,9 +143,10 @@ def build(
     records = list(records)
     counts = {outcome: sum(r.outcome == outcome for r in records) for outcome in OUTCOMES}
     counts["advisories"] = sum(_state(f, cat) == "warn" for r in records for f in r.findings)
+    stale = [w for w in profile.get("waivers", ()) if w["status"] == "no longer needed"]
     if run.get("exit_status") == "not-testable":
         verdict = "not-testable"
-    elif counts["failed"] or counts["error"] or counts["xpassed"] or not records:
+    elif counts["failed"] or counts["error"] or counts["xpassed"] or stale or not records:
         verdict = "does-not-conform"
     else:
         verdict = "conforms"

@@ -305,25 +305,25 @@ def _defects() -> dict[str, Defect]:
             _d(
                 "enum-unknown-value",
                 "conn_state reports 'charging', a value the specification does not list",
-                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                ("fs.value-valid", "states.scenario-reached"),
                 readings=when(charging, set_value("conn_state", "charging")),
             ),
             _d(
                 "case-change",
                 "ocpp_state in upper case ('Charging', as OCPP spells it)",
-                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                ("fs.value-valid", "states.scenario-reached"),
                 readings=map_value("ocpp_state", str.capitalize),
             ),
             _d(
                 "unit-appended",
                 "power_w with its unit ('11040 W')",
-                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                ("fs.value-valid", "states.scenario-reached"),
                 readings=map_value("power_w", lambda t: f"{t} W"),
             ),
             _d(
                 "negative-counter",
                 "meter_wh negative",
-                ("fs.value-valid", "pk.value-valid"),
+                ("fs.value-valid",),
                 readings=map_value("meter_wh", lambda t: f"-{t}"),
             ),
             _d(
@@ -353,7 +353,7 @@ def _defects() -> dict[str, Defect]:
             _d(
                 "corrected-spelling",
                 "backend_conn_state spelled not_reachable, not the documented not_reacheable",
-                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                ("fs.value-valid", "states.scenario-reached"),
                 readings=map_value(
                     "backend_conn_state", lambda t: "not_reachable" if t == "not_reacheable" else t
                 ),
@@ -361,7 +361,7 @@ def _defects() -> dict[str, Defect]:
             _d(
                 "two-phases",
                 "current_a with two values on a three-phase controller",
-                ("fs.value-valid", "pk.value-valid", "states.scenario-reached"),
+                ("fs.value-valid", "states.scenario-reached"),
                 readings=map_value("current_a", lambda t: ",".join(t.split(",")[:2])),
             ),
             # per key
