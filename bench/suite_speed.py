@@ -49,6 +49,7 @@ def run_once(latency_ms: float) -> tuple[float, int, str]:
                 url.group(0),
                 "--sample-seconds",
                 "0",
+                "--no-reports",
             ],
             cwd=ROOT,
             capture_output=True,

@@ -122,3 +122,17 @@ def test_simulator_does_not_know_the_schemas() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_defect_and_fault_options() -> None:
+    with simulator_process("--defect", "missing-key", "--defect", "undocumented-key") as url:
+        body = requests.get(f"{url}/rest/full_state", auth=("operator", "operator-pw")).text
+        keys = [line.split(":", 1)[0] for line in body.splitlines()]
+        assert "wlan_state" not in keys and "debug_level" in keys and len(keys) == 41
+    with simulator_process("--fault", "status-503") as url:
+        assert requests.get(f"{url}/rest/full_state", timeout=5).status_code == 503
+
+
+def test_unknown_defect_is_refused() -> None:
+    result = run("--port", "0", "--defect", "gremlins")
+    assert result.returncode == 2 and "invalid choice: 'gremlins'" in result.stderr
