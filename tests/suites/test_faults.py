@@ -54,6 +54,7 @@ def run(fault: str, tmp_path: Path) -> tuple[int, str, dict]:
 @pytest.mark.parametrize(
     ("fault", "exit_code", "says"),
     [
+        ("refuse-connections", 6, "*cannot reach the controller at * connection refused*"),
         ("never-answers", 6, "*cannot reach the controller at * no answer within 1 s*"),
         ("drip", 6, "*cannot reach the controller at * answer not complete after 2 s*"),
         ("reset-midway", 6, "*cannot reach the controller at * connection broke while reading*"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import socket
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -69,9 +70,15 @@ class Simulator:
         self.control_token = control_token
         self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
+        self._held: socket.socket | None = None
 
     def start(self) -> Simulator:
-        if self._server is not None:
+        if self._server is not None or self._held is not None:
+            return self
+        if any(d.refuse for d in self.defects):
+            # a bound socket that does not listen answers every connection with a refusal
+            self._held = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+            self._held.bind((self.host, self._port))
             return self
         self._server = SimServer(
             (self.host, self._port),
@@ -92,6 +99,9 @@ class Simulator:
         return self
 
     def stop(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
         server, self._server = self._server, None
         if server is None:
             return
@@ -110,6 +120,8 @@ class Simulator:
 
     @property
     def port(self) -> int:
+        if self._held is not None:
+            return int(self._held.getsockname()[1])
         if self._server is None:
             return self._port
         return int(self._server.server_address[1])

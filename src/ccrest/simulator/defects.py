@@ -5,7 +5,8 @@ A defect is made of small hooks, each optional, applied in order; several defect
 - ``readings``: rewrite the 41 readings of a snapshot (a value, a missing or extra key, ...);
 - ``answer``: rewrite what /rest/full_state or /rest/<KEY> answers (body, media type);
 - ``respond``: answer a request itself before routing (e.g. accept a write);
-- ``admit``: let in a request the credentials alone would refuse.
+- ``admit``: let in a request the credentials alone would refuse;
+- ``refuse``: hold the port without listening, so that every connection is refused.
 
 Each named defect lists the check IDs that must catch it (``catches``).
 """
@@ -40,6 +41,7 @@ class Defect:
     answer: Callable[[str, Answer | None], Answer | None] | None = None
     respond: Callable[[Handler], bool] | None = None
     admit: Callable[[tuple[str, str] | None, Credentials], bool] | None = None
+    refuse: bool = False  # hold the port without listening: every connection is refused
 
 
 # -- building blocks -----------------------------------------------------------------------------
@@ -593,6 +595,12 @@ def _faults() -> dict[str, Defect]:
     return {
         d.name: d
         for d in (
+            _d(
+                "refuse-connections",
+                "refuses every connection (the port is held, nobody listens)",
+                (),
+                refuse=True,
+            ),
             _d(
                 "never-answers",
                 "accepts the connection and never answers",
