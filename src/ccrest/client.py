@@ -85,7 +85,6 @@ class Client:
         self.timeout = timeout
         self.max_body = max_body
         self.give_up_after = give_up_after
-        self._password = password
         self._auth = auth_headers(scheme, username, password)
         self._secrets: tuple[str, ...] = tuple(
             s for s in {password, *self._basic_forms(username, password)} if s

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from ccrest.client import AUTH_SCHEMES
+from ccrest.profiles import DEFAULT as DEFAULT_PROFILE
 
 REST_MODES = ("without-uid", "with-uid")
 
@@ -46,7 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--profile",
-        default="doc-5.33.5",
+        default=DEFAULT_PROFILE,
         metavar="NAME|FILE",
         help="what the device is expected to do: a built-in profile (doc-5.33.5, the "
         "specification as written, is the default; field-5.33) or a profile file (TOML)",

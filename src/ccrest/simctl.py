@@ -24,13 +24,11 @@ class SimControl:
     session: requests.Session
     timeout: float
     token: str | None = None
-    calls: int = 0
 
     def _headers(self) -> dict[str, str]:
         return {"X-Sim-Token": self.token} if self.token else {}
 
     def call(self, operation: str, **arguments: object) -> object:
-        self.calls += 1
         r = self.session.post(
             f"{self.base_url}/sim/{operation}",
             json=arguments,

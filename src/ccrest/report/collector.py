@@ -21,22 +21,14 @@ from ccrest.report import html, markdown
 from ccrest.report.summary import Record, build
 from ccrest.spec import Catalogue
 
-FAMILY_MARKERS = (
-    "schema",
-    "per_key",
-    "http",
-    "auth",
-    "privacy",
-    "consistency",
-    "temporal",
-    "states",
-)
 UNTESTABLE_EXIT = 6
 
 
 def describe(item: pytest.Item) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """A test's family, check IDs and subject keys, from its markers and parameters."""
-    family = next((m for m in FAMILY_MARKERS if item.get_closest_marker(m)), None)
+    from ccrest.plugin import FAMILIES
+
+    family = next((m for m in FAMILIES if item.get_closest_marker(m)), None)
     checks, keys = [], []
     for mark in item.iter_markers("check"):
         checks += [c for c in mark.args if c not in checks]

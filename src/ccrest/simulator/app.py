@@ -131,10 +131,6 @@ class Simulator:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
     def reset(self) -> None:
         """A freshly booted device, and no errors kept from before."""
         self.clock.set_speed(self._speed)
