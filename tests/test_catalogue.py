@@ -95,3 +95,30 @@ def test_duplicate_check_id_is_refused(schema_copy: Path) -> None:
     path.write_text(json.dumps(data))
     with pytest.raises(SpecError, match="listed twice"):
         load_catalogue(schema_copy)
+
+
+def test_rule_table_with_an_undocumented_value_is_refused(schema_copy: Path) -> None:
+    path = schema_copy / "rules" / "conn-vs-ocpp.json"
+    data = json.loads(path.read_text())
+    data["allowed"]["no_vehicle_connected"]["Available"] = ["ocpp-1.6"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(SpecError, match=r"allowed/no_vehicle_connected/Available: .* not a ocpp"):
+        load_catalogue(schema_copy)
+
+
+def test_rule_table_with_a_missing_row_is_refused(schema_copy: Path) -> None:
+    path = schema_copy / "rules" / "conn-vs-ocpp.json"
+    data = json.loads(path.read_text())
+    del data["allowed"]["vehicle_connector_error"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(SpecError, match=r"one row per documented conn_state value"):
+        load_catalogue(schema_copy)
+
+
+def test_rule_table_citing_an_unknown_source_is_refused(schema_copy: Path) -> None:
+    path = schema_copy / "rules" / "conn-vs-ocpp.json"
+    data = json.loads(path.read_text())
+    data["allowed"]["no_vehicle_connected"]["available"] = ["ocpp-9"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(SpecError, match=r"source\(s\) \['ocpp-9'\] not in 'sources'"):
+        load_catalogue(schema_copy)

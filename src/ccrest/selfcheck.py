@@ -59,6 +59,22 @@ def failing_checks(summary: Mapping) -> frozenset[str]:
     return frozenset(ids)
 
 
+def failing_by_key(summary: Mapping) -> dict[str, list[str]]:
+    """Each failing check ID with the keys its failing findings name ('-' for none): a
+    deviation named by check and key, as captures/index.json lists them."""
+    found: dict[str, set[str]] = {}
+    for test in summary["tests"]:
+        for f in test["findings"]:
+            if f["outcome"] == "fail":
+                found.setdefault(f["check"], set()).add(f.get("key", "-"))
+        if test["outcome"] in ("failed", "error") and not any(
+            f["outcome"] == "fail" for f in test["findings"]
+        ):
+            for check in test["checks"]:
+                found.setdefault(check, set()).update(test["keys"] or ["-"])
+    return {check: sorted(keys) for check, keys in sorted(found.items())}
+
+
 def sample_seconds(defect: Defect) -> float:
     """Temporal defects need time to show; the rest do not wait."""
     return TEMPORAL_SECONDS if any(c.startswith("temp.") for c in defect.catches) else 0.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
@@ -57,6 +57,7 @@ class KeySpec:
     tolerance: float  # for measurements: how far two honest readings may differ, in the unit
     expect: str
     section: str
+    empty_means: str = ""  # what an empty value says, where it says something (x-empty)
     # what a profile changes (ccrest.profiles): the device's other names for the key, whether
     # it must be there, and values accepted beyond the specification's
     aliases: tuple[str, ...] = ()
@@ -71,11 +72,24 @@ class KeySpec:
         return "one of " + _enum_words(self.enum + self.extra_values)
 
     def violation(self, value: object) -> str | None:
-        """None when ``value`` conforms, else a message stating observed versus allowed."""
+        """None when ``value`` conforms, else a message stating observed versus allowed.
+
+        Values are compared as values: a JSON body may carry an enumerated value that is a
+        whole number (type2_proximity's 32) as the JSON number 32, which is the same value as
+        the text 32 a text body or a per-key answer carries.
+        """
         if self.validator.is_valid(value) or value in self.extra_values:
             return None
         if self.enum is not None:
+            if _whole_number(value) and str(value) in self.enum + self.extra_values:
+                return None
             allowed = _enum_words(self.enum + self.extra_values)
+            if isinstance(value, str) and not value.strip():
+                meaning = f" ({self.empty_means})" if self.empty_means else ""
+                return (
+                    f"{self.name} = {show(value)}: empty{meaning}; "
+                    f"the specification lists {allowed}"
+                )
             return f"{self.name} = {show(value)}: not one of {allowed}"
         return f"{self.name} = {show(value)}: expected {self.expect}"
 
@@ -93,6 +107,30 @@ class CheckSpec:
 
 
 @dataclass(frozen=True)
+class PairTable:
+    """A rule as data: which value of one key may stand beside which value of another, and the
+    sources (standards) that allow each pair (``schemas/rules/<name>.json``)."""
+
+    name: str
+    left: str
+    right: str
+    sources: Mapping[str, str]
+    allowed: Mapping[str, Mapping[str, tuple[str, ...]]]
+
+    def sources_for(self, left: str, right: str) -> tuple[str, ...]:
+        """The sources that allow the pair; empty when none does."""
+        return self.allowed.get(left, {}).get(right, ())
+
+    def partners(self, left: str) -> dict[str, list[str]]:
+        """For one left value: each source and the right values it allows beside it."""
+        by_source: dict[str, list[str]] = {}
+        for right, sources in self.allowed.get(left, {}).items():
+            for source in sources:
+                by_source.setdefault(source, []).append(right)
+        return by_source
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """Everything the suite knows about the specification, built once from the schema files."""
 
@@ -102,6 +140,7 @@ class Catalogue:
     key_specs: Mapping[str, KeySpec]
     full_state_validator: Draft202012Validator
     checks: Mapping[str, CheckSpec]
+    rules: Mapping[str, PairTable] = field(default_factory=dict)
 
     def __contains__(self, key: object) -> bool:
         return key in self.key_specs
@@ -112,6 +151,14 @@ class Catalogue:
     def key(self, name: str) -> KeySpec:
         return self.key_specs[name]
 
+    def rule(self, name: str) -> PairTable:
+        try:
+            return self.rules[name]
+        except KeyError:
+            raise SpecError(
+                f"rule table {name!r} is not in {self.directory / 'rules'}; restore {name}.json"
+            ) from None
+
     def check(self, check_id: str) -> CheckSpec:
         try:
             return self.checks[check_id]
@@ -120,6 +167,10 @@ class Catalogue:
                 f"check {check_id!r} is not in {self.directory / 'checks.json'}; "
                 "add it there with the passage it enforces"
             ) from None
+
+
+def _whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _enum_words(values: tuple[str, ...]) -> str:
@@ -191,6 +242,7 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
         key_specs=specs,
         full_state_validator=Draft202012Validator(full, registry=registry),
         checks=_load_checks(directory),
+        rules=_load_rules(directory, specs),
     )
 
 
@@ -232,6 +284,7 @@ def _key_spec(name: str, doc: Mapping, registry: Registry) -> KeySpec:
         tolerance=float(doc.get("x-tolerance", 0.0)),
         expect=str(doc.get("x-expect", "a value the schema allows")),
         section=str(doc.get("x-spec-section", "")),
+        empty_means=str(doc.get("x-empty", "")),
     )
 
 
@@ -250,6 +303,55 @@ def _load_checks(directory: Path) -> Mapping[str, CheckSpec]:
             raise SpecError(f"{path}: check {entry['id']!r} is listed twice; keep one")
         checks[entry["id"]] = CheckSpec(**entry)
     return checks
+
+
+def _load_rules(directory: Path, specs: Mapping[str, KeySpec]) -> dict[str, PairTable]:
+    """Rule tables (``rules/*.json``), checked against their shape and against the key schemas:
+    every value they name is a documented value, and every documented left value has a row."""
+    folder = directory / "rules"
+    if not folder.is_dir():
+        return {}
+    meta = Draft202012Validator(_read_json(folder / "pairs.schema.json"))
+    tables = {}
+    for path in sorted(folder.glob("*.json")):
+        if path.name.endswith(".schema.json"):
+            continue
+        data = _read_json(path)
+        errors = list(meta.iter_errors(data))
+        if errors:
+            where = "/".join(str(p) for p in errors[0].absolute_path) or "(top)"
+            raise SpecError(f"{path}: at {where}: {errors[0].message} (see pairs.schema.json)")
+        left, right = data["left"], data["right"]
+        for side in (left, right):
+            if side not in specs or specs[side].enum is None:
+                raise SpecError(f"{path}: {side!r} is not a documented key with a list of values")
+        left_enum, right_enum = specs[left].enum or (), specs[right].enum or ()
+        if set(data["allowed"]) != set(left_enum):
+            raise SpecError(
+                f"{path}: 'allowed' needs one row per documented {left} value, exactly "
+                f"{', '.join(left_enum)}"
+            )
+        for lv, row in data["allowed"].items():
+            for rv, sources in row.items():
+                if rv not in right_enum:
+                    raise SpecError(f"{path}: allowed/{lv}/{rv}: {rv!r} is not a {right} value")
+                unknown = set(sources) - set(data["sources"])
+                if unknown:
+                    raise SpecError(
+                        f"{path}: allowed/{lv}/{rv}: source(s) {sorted(unknown)} not in 'sources'"
+                    )
+        name = path.name.removesuffix(".json")
+        tables[name] = PairTable(
+            name=name,
+            left=left,
+            right=right,
+            sources=dict(data["sources"]),
+            allowed={
+                lv: {rv: tuple(src) for rv, src in row.items()}
+                for lv, row in data["allowed"].items()
+            },
+        )
+    return tables
 
 
 @functools.cache

@@ -67,8 +67,10 @@ def test_conformant_controller_breaks_no_rule(values: dict, cat: Catalogue) -> N
         ("cons.conn-vs-type2", CHARGING, {"type2_state": "b"}, "needs pilot state c or d"),
         ("cons.conn-vs-type2", IDLE, {"type2_state": "b"}, "pilot must be in state a"),
         ("cons.conn-vs-type2", CHARGING, {"type2_state": "e"}, "needs pilot state c or d"),
-        ("cons.conn-vs-ocpp", CHARGING, {"ocpp_state": "preparing"}, "is OCPP status charging"),
-        ("cons.conn-vs-ocpp", IDLE, {"ocpp_state": "suspendedev"}, "needs a vehicle"),
+        ("cons.conn-vs-ocpp", CHARGING, {"ocpp_state": "preparing"}, "no OCPP version allows"),
+        ("cons.conn-vs-ocpp", CHARGING, {"ocpp_state": "available"}, "ocpp-1.5 allows occupied"),
+        ("cons.conn-vs-ocpp", IDLE, {"ocpp_state": "suspendedev"}, "no OCPP version allows"),
+        ("cons.conn-vs-ocpp", IDLE, {"ocpp_state": "charging"}, "no OCPP version allows"),
         ("cons.no-flow-without-charging", IDLE, {"power_w": "1500"}, "power or current flows"),
         ("cons.no-flow-without-charging", IDLE, {"current_a": "0.0,6.0,0.0"}, "flows"),
         ("cons.phase-count", CHARGING, {"voltage_v": "230"}, "3 current(s) but 1 voltage(s)"),
@@ -152,6 +154,42 @@ def test_rule_broken_on_its_own(rule, base, changes, says, cat: Catalogue) -> No
 )
 def test_conformant_variations_break_no_rule(changes, why, cat: Catalogue) -> None:
     assert failing(CHARGING | changes, cat) == {}, why
+
+
+# Pairs the standards allow, written out by hand from OCPP 1.5 (occupied: a connector in use,
+# charging included) and OCPP 1.6 sections 4.9 and 7.7, independent of the rule table.
+CONNECTED = IDLE | {"conn_state": "vehicle_connected_type2", "type2_state": "b"}
+OCPP_ALLOWED = [
+    (CHARGING, "occupied", "OCPP 1.5: a vehicle charging occupies the connector"),
+    (CHARGING, "suspendedev", "OCPP 1.6: the EV takes no energy, the pilot may still be c"),
+    (CHARGING, "suspendedevse", "OCPP 1.6: the EVSE offers none for a moment"),
+    (CONNECTED, "occupied", "OCPP 1.5: a connected vehicle occupies the connector"),
+    (CONNECTED, "preparing", "OCPP 1.6: plugged in, no transaction yet"),
+    (CONNECTED, "finishing", "OCPP 1.6: the transaction ended, the cable is still in"),
+    (IDLE, "preparing", "OCPP 1.6: a card presented before the plug"),
+    (IDLE, "finishing", "OCPP 1.6: the EV side unplugged, the cable still in the socket"),
+    (IDLE, "occupied", "OCPP 1.5: authorized before the plug"),
+]
+
+
+@pytest.mark.parametrize(
+    ("base", "ocpp", "why"),
+    OCPP_ALLOWED,
+    ids=[f"{b['conn_state']}-{o}" for b, o, _ in OCPP_ALLOWED],
+)
+def test_ocpp_pair_a_standard_allows_passes(base, ocpp, why, cat: Catalogue) -> None:
+    assert failing(base | {"ocpp_state": ocpp}, cat) == {}, why
+
+
+def test_ocpp_table_rows_cover_every_conn_state_and_name_their_sources(cat: Catalogue) -> None:
+    table = cat.rule("conn-vs-ocpp")
+    assert set(table.allowed) == set(cat.key("conn_state").enum or ())
+    for row in table.allowed.values():
+        for sources in row.values():
+            assert sources and set(sources) <= set(table.sources)
+    # nothing charges without a vehicle that charges, in any version
+    for conn, row in table.allowed.items():
+        assert ("charging" in row) == conn.startswith("vehicle_charging_")
 
 
 def test_missing_key_makes_a_rule_not_tested(cat: Catalogue) -> None:

@@ -124,6 +124,44 @@ class TestPerKey:
         )
         assert f.outcome is Outcome.FAIL, "a value of its own is judged here"
 
+    def test_json_number_is_the_same_value_as_its_text(self, cat: Catalogue) -> None:
+        """A JSON full_state may carry 16 as a number; the bare text 16 per key is that value."""
+        spec = cat.key("max_current")
+        assert perkey.matches_full_state(spec, {"max_current": 16}, "16", {"max_current": 16}) == []
+        assert (
+            perkey.matches_full_state(spec, {"max_current": "16"}, 16, {"max_current": "16"}) == []
+        )
+        (f,) = perkey.matches_full_state(spec, {"max_current": 16}, "32", {"max_current": 16})
+        assert f.message == "/rest/max_current = '32' but full_state says 16"
+        cp_id = cat.key("cp_id")  # two texts stay texts: '+49…' is not '49…' in an identifier
+        assert perkey.matches_full_state(cp_id, {"cp_id": "+4983"}, "4983", {"cp_id": "+4983"})
+
+    @pytest.mark.parametrize("value", [32, "32"])
+    def test_whole_number_enum_value_valid_as_json_number_or_text(self, cat, value) -> None:
+        """type2_proximity's 32 is a cable rating; as the JSON number 32 it is the same value,
+        valid in full_state and per key alike (decided: compare values as values)."""
+        assert cat.key("type2_proximity").violation(value) is None
+        ct = "application/json" if isinstance(value, int) else "text/plain"
+        ex = answer(body=b"32", ct=ct, path="/rest/type2_proximity")
+        parsed = parse_key_value(ex.body, ct)
+        assert parsed.value == value
+        assert perkey.value_valid(cat.key("type2_proximity"), ex, parsed) == []
+
+    def test_json_number_outside_the_enum_says_so_without_listing_it(self, cat) -> None:
+        problem = cat.key("type2_proximity").violation(33)
+        assert problem == (
+            "type2_proximity = 33: not one of no_cable, 13, 20, 32, 63, cable_attached, "
+            "short_circuit"
+        )
+        assert cat.key("conn_state").violation(1) is not None  # no number is a state word
+        assert cat.key("type2_proximity").violation(True) is not None
+
+    def test_empty_enumerated_value_says_what_empty_means(self, cat: Catalogue) -> None:
+        problem = cat.key("slave_state").violation("")
+        assert problem is not None
+        assert problem.startswith("slave_state = '': empty (the controller reports no slave status")
+        assert "the specification lists available, occupied" in problem
+
     def test_same_invalid_value_as_full_state_is_reported_once(self, cat: Catalogue) -> None:
         ex = answer(body=b"tripped")
         (f,) = perkey.value_valid(
@@ -320,12 +358,45 @@ class TestTemporal:
         ("grown", "ok"), [(9, True), (8, True), (10, True), (12, False), (0, False), (-5, False)]
     )
     def test_energy(self, cat: Catalogue, grown: int, ok: bool) -> None:
-        # 11 kW for 3 s is 9.2 Wh
+        # 11 kW for 3 s is 9.2 Wh, on a 1 Wh register
         s = [
-            sample(0, meter_wh="1000", power_w="11000"),
-            sample(3, meter_wh=str(1000 + grown), power_w="11000"),
+            sample(0, meter_wh="426416", power_w="11000"),
+            sample(3, meter_wh=str(426416 + grown), power_w="11000"),
         ]
         assert (temporal.energy_follows_power(cat, s) == []) is ok
+
+    @pytest.mark.parametrize(
+        ("start", "grown", "ok"),
+        [
+            (431800, 0, True),  # 100 Wh register: 30.6 Wh in 10 s may not show yet
+            (431800, 100, True),  # or show as one step
+            (431800, 300, False),  # three steps is ten times too much
+            (431830, 30, True),  # 10 Wh register: three steps
+            (431830, 0, False),  # it must move at least twice in 10 s
+            (431837, 0, False),  # a 1 Wh register that stands still while 11 kW flow
+        ],
+    )
+    def test_energy_on_a_coarse_meter(self, cat: Catalogue, start, grown, ok) -> None:
+        # 11 kW for 10 s is 30.6 Wh; a register steps in 1, 10 or 100 Wh
+        s = [
+            sample(0, meter_wh=str(start), power_w="11000"),
+            sample(10, meter_wh=str(start + grown), power_w="11000"),
+        ]
+        assert (temporal.energy_follows_power(cat, s) == []) is ok
+
+    @pytest.mark.parametrize(
+        ("readings", "step"),
+        [
+            ([426416, 426425, 426434], 1),
+            ([431800, 431900], 100),
+            ([431800, 431800, 431800], 100),
+            ([431810, 431840, 431870], 10),
+            ([1000, 2000], 100),  # never coarser than 100 Wh
+            ([0, 0], 100),
+        ],
+    )
+    def test_register_resolution(self, readings, step) -> None:
+        assert temporal.register_resolution([float(r) for r in readings]) == step
 
     def test_energy_without_power(self, cat: Catalogue) -> None:
         idle = [sample(0, meter_wh="1000", power_w="0"), sample(3, meter_wh="1000", power_w="0")]

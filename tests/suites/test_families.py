@@ -45,7 +45,7 @@ def test_external_conformant_device_passes(run_suite, family: str) -> None:
             "schema",
             "undocumented-key",
             {
-                "test_no_undocumented_keys": "[fs.no-undocumented-key] 1 undocumented key(s): "
+                "test_no_undocumented_keys": "[fs.no-undocumented-key] undocumented key "
                 "debug_level = '3'*"
             },
         ),

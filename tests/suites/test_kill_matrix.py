@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ccrest.selfcheck import Outcome, check_defect, failing_checks, table
+from ccrest.profiles import builtin_dir
+from ccrest.selfcheck import Outcome, check_defect, failing_by_key, failing_checks, table
 from ccrest.simulator.defects import DEFECTS
 from tests.suites.conftest import PASSWORD, SUITES, device
 
@@ -51,14 +52,38 @@ def test_reference_simulator_gives_zero_failures(run_suite, pytester) -> None:
     assert summary["counts"]["skipped"] == 0, "the reference runs every check"
 
 
-@pytest.mark.parametrize("capture", INDEX, ids=lambda c: c["file"])
-def test_capture_replays_as_its_note_says(run_suite, pytester, capture: dict) -> None:
-    ret, summary = run_summary(run_suite, pytester, f"--replay={CAPTURES / capture['file']}")
+REPLAYS = [(c, profile) for c in INDEX for profile in c["expect"]]
+
+
+@pytest.mark.parametrize(
+    ("capture", "profile"), REPLAYS, ids=[f"{c['file']}-{p}" for c, p in REPLAYS]
+)
+def test_capture_replays_as_its_index_says(run_suite, pytester, capture: dict, profile) -> None:
+    """Exactly the deviations captures/index.json lists for the profile, each by check and key:
+    a real body passes under the field profile naming its firmware and fails under the
+    specification as written with its real deviations, no more."""
+    ret, summary = run_summary(
+        run_suite,
+        pytester,
+        f"--replay={CAPTURES / capture['file']}",
+        f"--profile={profile}",
+        *capture.get("options", ()),
+    )
     assert summary["target"]["url"].startswith("http://127.0.0.1:")
-    if capture["conforms"]:
-        assert ret == 0 and failing_checks(summary) == set()
-    else:
-        assert ret == 1 and failing_checks(summary) == set(capture["fails"])
+    expected = capture["expect"][profile]
+    assert failing_by_key(summary) == expected
+    assert ret == (1 if expected else 0)
+
+
+def test_every_field_capture_is_judged_under_every_shipped_profile(cat) -> None:
+    shipped = {p.stem for p in builtin_dir(cat).glob("*.toml")}
+    for capture in INDEX:
+        if capture["origin"] == "field":
+            assert set(capture["expect"]) == shipped, capture["file"]
+            assert capture["expect"]["doc-5.33.5"], "a real body deviates from the text somewhere"
+            assert capture["source"] and capture["firmware"] and "edits" in capture
+            named = f"field-{'.'.join(capture['firmware'].split('.')[:2])}"
+            assert capture["expect"][named] == {}, f"{capture['file']} passes under {named}"
 
 
 def test_every_capture_is_indexed() -> None:

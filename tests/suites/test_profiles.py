@@ -125,7 +125,7 @@ def test_unknown_profile_name(run_suite) -> None:
     result = run_suite("--profile=acme")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*'acme': no such profile; *built-in profile (doc-5.33.5, field-5.33)*"]
+        ["*'acme': no such profile; *built-in profile (doc-5.33.5, field-5.22, field-5.33)*"]
     )
 
 

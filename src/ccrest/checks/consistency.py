@@ -26,7 +26,6 @@ RULE_KEYS: dict[str, tuple[str, ...]] = {}  # the keys each rule reads: its rows
 
 MIN_PWM_A, MAX_PWM_A = 6, 80  # IEC 61851-1 annex A: what a PWM pilot can offer
 CONNECTED_TYPE2 = ("vehicle_connected_type2", "vehicle_charging_type2", "vehicle_connector_error")
-NOT_WITHOUT_VEHICLE = ("charging", "suspendedev", "suspendedevse")
 READING_SKEW = 0.05  # readings of V, I and P in one answer need not be taken at one instant
 MIN_POWER_FACTOR = 0.8
 EV_FOLLOW_SLACK = 0.1  # a vehicle may take seconds to follow a lower offer
@@ -92,19 +91,24 @@ def conn_vs_type2(values: Values, cat: Catalogue) -> list[Finding]:
 
 @rule("cons.conn-vs-ocpp", "conn_state", "ocpp_state")
 def conn_vs_ocpp(values: Values, cat: Catalogue) -> list[Finding]:
-    """OCPP 1.6: Charging exactly while the contactor is closed; no session status without a
-    vehicle (Preparing and Finishing may be, see OCPP 1.6 section 4.9)."""
-    conn, ocpp = text(values, "conn_state"), text(values, "ocpp_state")
-    problem = None
-    if conn in CHARGING and ocpp != "charging":
-        problem = "a charging vehicle is OCPP status charging"
-    elif ocpp == "charging" and conn not in CHARGING:
-        problem = "OCPP status charging needs a vehicle that charges"
-    elif conn == "no_vehicle_connected" and ocpp in NOT_WITHOUT_VEHICLE:
-        problem = f"OCPP status {ocpp} needs a vehicle"
-    if problem is None:
+    """OCPP 1.5 or 1.6: the pair is one some version allows (``schemas/rules/conn-vs-ocpp.json``,
+    each pair with its source); a controller may speak either version."""
+    table = cat.rule("conn-vs-ocpp")
+    conn, ocpp = text(values, "conn_state") or "", text(values, "ocpp_state") or ""
+    if table.sources_for(conn, ocpp):
         return []
-    return [_fail("cons.conn-vs-ocpp", problem, values, "conn_state", "ocpp_state")]
+    beside = "; ".join(
+        f"{source} allows {', '.join(rights)}" for source, rights in table.partners(conn).items()
+    )
+    return [
+        _fail(
+            "cons.conn-vs-ocpp",
+            f"no OCPP version allows this pair (beside {conn}: {beside or 'nothing'})",
+            values,
+            "conn_state",
+            "ocpp_state",
+        )
+    ]
 
 
 @rule("cons.no-flow-without-charging", "conn_state", "power_w", "current_a")

@@ -120,17 +120,17 @@ def no_undocumented(cat: Catalogue, exchange: Exchange, state: FullState | None)
     if reason or state is None:
         return [not_tested("fs.no-undocumented-key", reason or "no body")]
     extra = {k: v for k, v in state.values.items() if k not in cat}
-    if not extra:
-        return []
-    listed = ", ".join(f"{k} = {show(v)}" for k, v in extra.items())
+    # one finding per key, so each deviation is named (and waived) by its key
     return [
         fail(
             "fs.no-undocumented-key",
-            f"{len(extra)} undocumented key(s): {listed}",
-            observed=extra,
+            f"undocumented key {k} = {show(v)} ({len(extra)} undocumented in all)",
+            key=k,
+            observed=v,
             allowed="only the 41 documented keys",
             exchange=exchange,
         )
+        for k, v in extra.items()
     ]
 
 

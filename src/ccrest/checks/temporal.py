@@ -13,7 +13,7 @@ from ccrest.spec import Catalogue
 
 CLOCK_RATE_SLACK = 0.02  # a device clock may run 2 % off ours
 METER_SLACK = 0.05  # meters and power readings: 5 %
-METER_STEP_WH = 1.0  # meter_wh is a whole number: each reading may be up to 1 Wh short
+MAX_RESOLUTION_WH = 100  # real registers step in 1, 10 or 100 Wh
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,23 @@ def _longest_charging_run(samples: Sequence[Sample]) -> list[Sample]:
     return best
 
 
+def register_resolution(readings: Sequence[float]) -> float:
+    """The step an energy register moves in, as far as its readings show: the largest power of
+    ten, up to 100 Wh, that divides every reading (a 100 Wh register reads 431800, 431900).
+    Real meters step in 1, 10 or 100 Wh; a register that happens to read round numbers only
+    widens the tolerance (never a false alarm), and more readings make that less likely."""
+    whole = [int(r) for r in readings if r == int(r)]
+    if len(whole) != len(readings) or not whole:
+        return 1.0
+    step = 1
+    while step < MAX_RESOLUTION_WH and all(r % (step * 10) == 0 for r in whole):
+        step *= 10
+    return float(step)
+
+
 def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Finding]:
-    """meter_wh grows between the lowest and highest power seen times the time elapsed."""
+    """meter_wh grows between the lowest and highest power seen times the time elapsed, give or
+    take one step of the register at each end (its resolution, from the readings)."""
     usable = [
         s
         for s in samples
@@ -125,13 +140,15 @@ def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Find
         return [not_tested("temp.energy-follows-power", "fewer than 2 readable samples")]
     first, last = usable[0], usable[-1]
     powers = [number(s.values, "power_w") or 0.0 for s in usable]
+    meters = [number(s.values, "meter_wh") or 0.0 for s in usable]
+    step = register_resolution(meters)
     tol = cat.key("power_w").tolerance
-    grown = (number(last.values, "meter_wh") or 0.0) - (number(first.values, "meter_wh") or 0.0)
+    grown = meters[-1] - meters[0]
     elapsed = last.at - first.at
     jitter = first.jitter + last.jitter
     low = max(0.0, min(powers) - tol) * (1 - METER_SLACK) * max(0.0, elapsed - jitter) / 3600
     high = (max(powers) + tol) * (1 + METER_SLACK) * (elapsed + jitter) / 3600
-    low, high = low - METER_STEP_WH, high + METER_STEP_WH
+    low, high = low - step, high + step
     if low <= grown <= high:
         return []
     return [
@@ -139,7 +156,7 @@ def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Find
             "temp.energy-follows-power",
             f"meter_wh grew by {grown:g} Wh in {elapsed:.1f} s while power_w read "
             f"{min(powers):g} to {max(powers):g} W, which allows {max(low, 0):.1f} to "
-            f"{high:.1f} Wh",
+            f"{high:.1f} Wh (a register stepping in {step:g} Wh, as its readings show)",
             key="meter_wh",
             observed=grown,
             allowed=f"{max(low, 0):.1f} to {high:.1f} Wh",

@@ -68,6 +68,8 @@ def _state(finding: Finding, cat: Catalogue) -> str:
 
 def finding_json(finding: Finding, cat: Catalogue, test: str | None = None) -> dict:
     entry = {"check": finding.check_id, "outcome": _state(finding, cat), "message": finding.message}
+    if finding.key:
+        entry["key"] = finding.key
     if finding.allowed is not None:
         entry["allowed"] = finding.allowed
     if finding.exchange is not None:

@@ -83,6 +83,7 @@ class DeviceConfig:
     auth_timeout_s: float = 60.0
     rejected_uids: tuple[str, ...] = ()
     meter_wh: int = 426416
+    meter_resolution_wh: int = 1  # the register's step: real meters step in 1, 10 or 100 Wh
     con_cycles_type2: int = 1450
     con_cycles_schuko: int = 560
     ambient_temp: float = 25.3
@@ -99,6 +100,8 @@ class DeviceConfig:
             problems.append("currents must be 0 or more")
         if self.fixed_cable_rating not in CABLE_RATINGS:
             problems.append(f"fixed_cable_rating must be one of {CABLE_RATINGS}")
+        if self.meter_resolution_wh < 1:
+            problems.append("meter_resolution_wh must be 1 or more")
         if self.backend_state not in BACKEND_STATES:
             problems.append(f"backend_state must be one of {', '.join(BACKEND_STATES)}")
         if problems:
@@ -493,9 +496,9 @@ class Device:
             text("auth_state", self._auth_state()),
             text("auth_uid", uid),
             number("time_since_charging_start", tx_seconds),
-            number("meter_wh", int(s.meter_energy)),
+            number("meter_wh", self._register(s.meter_energy)),
             number("power_w", power),
-            number("transaction_wh", int(s.tx_energy)),
+            number("transaction_wh", self._register(s.tx_energy)),
             text("display_text", self._display_text()),
             text("cp_id", c.cp_id),
             text("ocpp_state", self._ocpp_state()),
@@ -556,6 +559,11 @@ class Device:
         if s.vehicle is not None and not s.finished and s.auth_result != "rejected":
             return "wait_for_auth"
         return "not_authorized_for_charging"
+
+    def _register(self, energy_wh: float) -> int:
+        """An energy register as the meter shows it: whole steps of its resolution."""
+        step = self.config.meter_resolution_wh
+        return int(energy_wh // step) * step
 
     def _ocpp_state(self) -> str:
         s = self._s
