@@ -51,6 +51,8 @@ CATALOGUE = pytest.StashKey[Catalogue]()  # the specification as the profile in 
 PROFILE = pytest.StashKey[Profile]()
 WAIVERS = pytest.StashKey["WaiverLedger"]()
 COLLECTOR = pytest.StashKey["ReportCollector"]()
+SCOPE = pytest.StashKey[dict]()  # what this run selected: whole suite, or which part
+DESELECTED = pytest.StashKey[list[int]]()
 
 
 @dataclass(frozen=True)
@@ -266,8 +268,40 @@ def _open_target(config: pytest.Config) -> Target:
     return target
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        items[0].config.stash.setdefault(DESELECTED, [0])[0] += len(items)
+
+
+def run_scope(session: pytest.Session) -> dict:
+    """Which part of the suite this run holds. Only a run of every family with nothing
+    deselected (-m, -k, --deselect, a file or test id) judges the device as a whole."""
+    from ccrest.report.collector import describe
+
+    config = session.config
+    families = sorted(
+        {describe(item)[0] for item in session.items} - {None}, key=list(FAMILIES).index
+    )
+    deselected = config.stash.get(DESELECTED, [0])[0]
+    chosen = [
+        f"-m {config.option.markexpr!r}" if config.option.markexpr else "",
+        f"-k {config.option.keyword!r}" if config.option.keyword else "",
+        f"{deselected} deselected" if deselected else "",
+    ]
+    missing = [f for f in FAMILIES if f not in families]
+    if missing and session.items:
+        chosen.append("families not run: " + ", ".join(missing))
+    return {
+        "complete": bool(session.items) and not deselected and not missing,
+        "tests": len(session.items),
+        "families": families,
+        "selection": "; ".join(c for c in chosen if c),
+    }
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Preflight before the first test, if any collected test talks to the controller."""
+    session.config.stash[SCOPE] = run_scope(session)
     if any("controller" in getattr(item, "fixturenames", ()) for item in session.items):
         _open_target(session.config)
 
@@ -447,13 +481,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    from ccrest.report.markdown import VERDICTS, scope_words
+
     target = config.stash.get(TARGET, None)
-    if target is None:
+    collector = config.stash.get(COLLECTOR, None)
+    summary = collector.summary if collector is not None else None
+    if target is None and summary is None:
         return
-    values = target.first.values if target.first else {}
-    who = " ".join(str(values[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in values)
     terminalreporter.write_sep("-", "ccrest")
-    terminalreporter.write_line(f"target: {target.description} {who}".rstrip())
+    if target is not None:
+        values = target.first.values if target.first else {}
+        who = " ".join(
+            str(values[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in values
+        )
+        terminalreporter.write_line(f"target: {target.description} {who}".rstrip())
     profile = config.stash[PROFILE]
     terminalreporter.write_line(f"profile: {profile.name} ({profile.source})")
     for waiver in config.stash[WAIVERS].stale():
@@ -462,10 +503,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             f"{waiver.describe()}",
             red=True,
         )
-    line = f"HTTP requests to the controller: {target.client.requests}"
-    if target.client.gone:
-        line += f" (stopped sending: {target.client.gone})"
-    terminalreporter.write_line(line)
-    collector = config.stash.get(COLLECTOR, None)
-    if collector is not None:
+    if target is not None:
+        line = f"HTTP requests to the controller: {target.client.requests}"
+        if target.client.gone:
+            line += f" (stopped sending: {target.client.gone})"
+        terminalreporter.write_line(line)
+    if summary is not None:
+        verdict = summary["verdict"]
+        terminalreporter.write_line(
+            f"verdict: {VERDICTS[verdict]}"
+            + (f" - {scope_words(summary)}" if scope_words(summary) else ""),
+            bold=True,
+            red=verdict in ("does-not-conform", "not-testable"),
+            yellow=verdict in ("partial", "not-tested"),
+            green=verdict == "conforms",
+        )
         terminalreporter.write_line(f"reports: {collector.json_path.parent}/conformance.*")

@@ -8,7 +8,9 @@ from ccrest.report.summary import Record, build
 from ccrest.spec import Catalogue
 
 
-def summarise(records: list[Record], cat: Catalogue, exit_status: object = 1) -> dict:
+def summarise(
+    records: list[Record], cat: Catalogue, exit_status: object = 1, scope: dict | None = None
+) -> dict:
     return build(
         records,
         cat,
@@ -29,6 +31,7 @@ def summarise(records: list[Record], cat: Catalogue, exit_status: object = 1) ->
             "duration_s": 1.0,
             "http_requests": 3,
             "exit_status": exit_status,
+            **({"scope": scope} if scope else {}),
         },
         versions={"ccrest": "0", "schema_set": "5.33.5"},
     )
@@ -112,7 +115,35 @@ def test_verdicts(cat: Catalogue) -> None:
     passing = [rec("a", ("fs.answers",), ())]
     assert summarise(passing, cat, 0)["verdict"] == "conforms"
     assert summarise(passing, cat, "not-testable")["verdict"] == "not-testable"
-    assert summarise([], cat, 0)["verdict"] == "does-not-conform", "nothing ran: no verdict of pass"
+    assert summarise([], cat, 5)["verdict"] == "not-tested", "nothing ran: no verdict either way"
+    part = {"complete": False, "tests": 1, "families": ["schema"], "selection": "-m 'schema'"}
+    assert summarise(passing, cat, 0, part)["verdict"] == "partial"
+    failing = [rec("b", ("fs.answers",), (), "failed", [fail("fs.answers", "no")])]
+    assert summarise(failing, cat, 1, part)["verdict"] == "does-not-conform", "a fault is one"
+
+
+def test_faults_fold_by_check_key_and_observed_value(cat: Catalogue) -> None:
+    same = fail("fs.value-valid", "conn_state = 'charging'", key="conn_state", observed="charging")
+    other = fail("fs.value-valid", "conn_state = 'x'", key="conn_state", observed="x")
+    records = [rec(f"t{i}", ("fs.value-valid",), (), "failed", [same]) for i in range(5)]
+    records.append(rec("t9", ("fs.value-valid",), (), "failed", [other]))
+    s = summarise(records, cat)
+    assert s["counts"]["faults"] == 2 and s["counts"]["failed"] == 6
+    first = s["faults"][0]
+    assert (first["check"], first["key"], first["observed"], first["count"]) == (
+        "fs.value-valid",
+        "conn_state",
+        "'charging'",
+        5,
+    )
+    assert first["passage"] == cat.check("fs.value-valid").passage
+
+
+def test_observed_values_are_excerpted(cat: Catalogue) -> None:
+    huge = fail("fs.value-valid", "display_text too long", key="display_text", observed="x" * 5000)
+    s = summarise([rec("t", ("fs.value-valid",), (), "failed", [huge])], cat)
+    (fault,) = s["faults"]
+    assert len(fault["observed"]) < 260 and fault["observed"].endswith("(5002 characters in all)")
 
 
 def test_markdown_escapes_table_cells(cat: Catalogue) -> None:

@@ -111,7 +111,16 @@ class ReportCollector:
     # -- writing ---------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        from ccrest.plugin import CATALOGUE, PROFILE, SETTINGS, TARGET, WAIVERS, deviations
+        from ccrest.plugin import (
+            CATALOGUE,
+            PROFILE,
+            SCOPE,
+            SETTINGS,
+            TARGET,
+            WAIVERS,
+            deviations,
+            run_scope,
+        )
 
         settings = self.config.stash[SETTINGS]
         target = self.config.stash.get(TARGET, None)
@@ -144,16 +153,38 @@ class ReportCollector:
                 "duration_s": round(time.monotonic() - self._t0, 3),
                 "http_requests": target.client.requests if target else 0,
                 "exit_status": "not-testable" if exitstatus == UNTESTABLE_EXIT else int(exitstatus),
+                "scope": self.config.stash.get(SCOPE, None) or run_scope(session),
             },
             versions={"ccrest": __version__, "schema_set": self._cat.version},
         )
         self._update_html()
+        self._update_junit()
         for path, text in (
             (self.json_path, json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n"),
             (self.md_path, markdown.render(self.summary)),
         ):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+
+    def _update_junit(self) -> None:
+        """The verdict, the scope and each advisory by check and key as properties of the JUnit
+        test suite (xunit2 allows them there), so a CI system shows them beside the tests."""
+        from _pytest.junitxml import xml_key
+
+        xml = self.config.stash.get(xml_key, None)
+        if xml is None or self.summary is None:
+            return
+        xml.add_global_property("ccrest.verdict", self.summary["verdict"])
+        scope = self.summary["run"].get("scope") or {}
+        if scope.get("selection"):
+            xml.add_global_property("ccrest.scope", scope["selection"])
+        xml.add_global_property("ccrest.faults", self.summary["counts"]["faults"])
+        for group in self.summary["advisories"]:
+            where = f"[{group['key']}]" if group.get("key") else ""
+            xml.add_global_property(
+                f"ccrest.advisory.{group['check']}{where}",
+                f"{group['message']} ({group['count']} tests)",
+            )
 
     def _update_html(self) -> None:
         assert self.summary is not None

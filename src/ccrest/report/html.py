@@ -11,6 +11,7 @@ from html import escape
 
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
+from ccrest.report.markdown import scope_words
 from ccrest.report.summary import COLUMNS, where
 from ccrest.spec import Catalogue
 
@@ -41,7 +42,13 @@ STYLE = """
 .ccrest-details pre { white-space: pre-wrap; background: #f7f7f7; padding: 4px; }
 </style>
 """
-VERDICT_CLASS = {"conforms": "pass", "does-not-conform": "fail", "not-testable": "not-tested"}
+VERDICT_CLASS = {
+    "conforms": "pass",
+    "partial": "warn",
+    "does-not-conform": "fail",
+    "not-tested": "not-tested",
+    "not-testable": "not-tested",
+}
 
 
 def title(summary: Mapping) -> str:
@@ -117,6 +124,11 @@ def matrix(summary: Mapping) -> str:
         STYLE
         + f'<div id="ccrest-verdict" class="ccrest-verdict ccrest-{VERDICT_CLASS[verdict]}">'
         + f"{escape(title(summary))}</div>"
+        + (
+            f'<p id="ccrest-scope">{escape(scope_words(summary))}</p>'
+            if scope_words(summary)
+            else ""
+        )
         + f"<p>{c['passed']} passed, {c['failed']} failed, {c['skipped']} not tested, "
         + f"{c['xfailed']} waived, {c['advisories']} advisory warnings.</p>"
         + profile_html

@@ -8,9 +8,29 @@ from ccrest.report.summary import where
 
 VERDICTS = {
     "conforms": "CONFORMS",
+    "partial": "PARTIAL RUN, WHAT RAN PASSED",
     "does-not-conform": "DOES NOT CONFORM",
+    "not-tested": "NOT TESTED",
     "not-testable": "NOT TESTABLE",
 }
+
+
+def scope_words(summary: Mapping) -> str:
+    """What part of the suite the verdict covers, in one sentence."""
+    scope = summary["run"].get("scope") or {}
+    if summary["verdict"] == "not-tested":
+        return "No conformance test ran" + (
+            f" ({scope['selection']})." if scope.get("selection") else "."
+        )
+    if scope.get("complete", True):
+        return ""
+    families = ", ".join(scope.get("families", ())) or "none"
+    return (
+        f"Partial run: {scope['tests']} tests of the families {families} ran "
+        f"({scope['selection']}); the device as a whole was not judged."
+    )
+
+
 MAX_ROWS = 50
 
 
@@ -43,8 +63,10 @@ def render(summary: Mapping) -> str:
         f"| Started, duration | {run['started']}, {run['duration_s']:.1f} s |",
         f"| HTTP requests | {run['http_requests']} |",
         "",
-        f"**{c['passed']} passed, {c['failed']} failed**, {c['skipped']} not tested, "
-        f"{c['xfailed']} waived, {c['error']} errors, {c['advisories']} advisory warnings.",
+        *([scope_words(summary), ""] if scope_words(summary) else []),
+        f"**{c['faults']} distinct faults** in {c['failed']} failed tests; {c['passed']} passed, "
+        f"{c['skipped']} not tested, {c['xfailed']} waived, {c['error']} errors, "
+        f"{c['advisories']} advisory warnings.",
         "",
     ]
     keys = summary["keys"]
@@ -69,6 +91,16 @@ def render(summary: Mapping) -> str:
     if summary["undocumented_keys"]:
         extra = ", ".join(f"`{k}`" for k in summary["undocumented_keys"])
         lines.append(f"Undocumented keys: {extra}.")
+    lines += _groups(
+        "Faults",
+        "one row per cause (check, key, observed value), with the tests it failed",
+        summary.get("faults", ()),
+    )
+    lines += _groups(
+        "Advisory warnings",
+        "rules the specification does not state: worth a look, never a failure",
+        summary.get("advisories", ()),
+    )
     failing = [t for t in summary["tests"] if t["outcome"] in ("failed", "error", "xpassed")]
     if failing:
         lines += [
@@ -87,3 +119,26 @@ def render(summary: Mapping) -> str:
         if len(failing) > MAX_ROWS:
             lines.append(f"| … | | {len(failing) - MAX_ROWS} more in conformance.html |")
     return "\n".join(lines) + "\n"
+
+
+def _groups(title: str, what: str, groups) -> list[str]:
+    if not groups:
+        return []
+    lines = [
+        "",
+        f"## {title}",
+        "",
+        f"{what[0].upper()}{what[1:]}.",
+        "",
+        "| check | key | observed | allowed | tests |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for g in list(groups)[:MAX_ROWS]:
+        observed = g.get("observed", g["message"])
+        lines.append(
+            f"| {g['check']} | {_cell(g.get('key', '-'))} | {_cell(observed)[:200]} "
+            f"| {_cell(g.get('allowed', '-'))[:120]} | {g['count']} |"
+        )
+    if len(groups) > MAX_ROWS:
+        lines.append(f"| … | | | | {len(groups) - MAX_ROWS} more in conformance.json |")
+    return lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ccrest.findings import Finding, Outcome
+from ccrest.findings import Finding, Outcome, show
 from ccrest.spec import Catalogue
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -22,6 +22,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 IDENTITY = ("cp_vendor", "cp_model", "firmware_ver", "cc_serial_n", "manuf_serial_n", "cp_id")
 OUTCOMES = ("passed", "failed", "skipped", "xfailed", "xpassed", "error")
+EXCERPT = 200  # characters of a device's value a report keeps
 
 
 @dataclass
@@ -47,7 +48,8 @@ def where(target: Mapping) -> str:
     """The target in words: its URL, and what it was if not a controller."""
     if target.get("replay"):
         return f"{target['url']} (replaying {target['replay']})"
-    return target["url"] + (" (bundled simulator)" if target.get("embedded") else "")
+    embedded = target.get("embedded") and "bundled simulator" not in target["url"]
+    return target["url"] + (" (bundled simulator)" if embedded else "")
 
 
 def finding_keys(finding: Finding, cat: Catalogue) -> set[str]:
@@ -70,6 +72,8 @@ def finding_json(finding: Finding, cat: Catalogue, test: str | None = None) -> d
     entry = {"check": finding.check_id, "outcome": _state(finding, cat), "message": finding.message}
     if finding.key:
         entry["key"] = finding.key
+    if finding.observed is not None:
+        entry["observed"] = excerpt(show(finding.observed))
     if finding.allowed is not None:
         entry["allowed"] = finding.allowed
     if finding.exchange is not None:
@@ -77,6 +81,41 @@ def finding_json(finding: Finding, cat: Catalogue, test: str | None = None) -> d
     if test is not None:
         entry["test"] = test
     return entry
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """A device's value as a report keeps it: at most ``limit`` characters, and how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters in all)"
+
+
+def _grouped(records: Sequence[Record], cat: Catalogue, state: str) -> list[dict]:
+    """Findings of one state folded by cause: one entry per check, key and observed value (or
+    message, when nothing was observed), with the tests it showed in. A renamed key that fails
+    25 states scenarios is one fault that affected 26 tests, not 26 faults."""
+    groups: dict[tuple[str, str, str], dict] = {}
+    for record in records:
+        for f in record.findings:
+            if _state(f, cat) != state:
+                continue
+            observed = excerpt(show(f.observed)) if f.observed is not None else None
+            cause = (f.check_id, f.key or "", observed if observed is not None else f.message)
+            entry = groups.get(cause)
+            if entry is None:
+                entry = groups[cause] = {"check": f.check_id, "message": f.message, "tests": []}
+                if f.key:
+                    entry["key"] = f.key
+                if observed is not None:
+                    entry["observed"] = observed
+                if f.allowed is not None:
+                    entry["allowed"] = f.allowed
+                entry["passage"] = cat.check(f.check_id).passage
+            if record.nodeid not in entry["tests"]:
+                entry["tests"].append(record.nodeid)
+    for entry in groups.values():
+        entry["count"] = len(entry["tests"])
+    return sorted(groups.values(), key=lambda e: (-e["count"], e["check"], e.get("key", "")))
 
 
 def _cell(key: str, column: str, records: Sequence[Record], cat: Catalogue) -> dict:
@@ -145,11 +184,18 @@ def build(
     records = list(records)
     counts = {outcome: sum(r.outcome == outcome for r in records) for outcome in OUTCOMES}
     counts["advisories"] = sum(_state(f, cat) == "warn" for r in records for f in r.findings)
+    faults, advisories = _grouped(records, cat, "fail"), _grouped(records, cat, "warn")
+    counts["faults"] = len(faults)
     stale = [w for w in profile.get("waivers", ()) if w["status"] == "no longer needed"]
+    complete = run.get("scope", {}).get("complete", True)
     if run.get("exit_status") == "not-testable":
         verdict = "not-testable"
-    elif counts["failed"] or counts["error"] or counts["xpassed"] or stale or not records:
+    elif not records:
+        verdict = "not-tested"  # nothing ran: no claim either way
+    elif counts["failed"] or counts["error"] or counts["xpassed"] or stale:
         verdict = "does-not-conform"
+    elif not complete:
+        verdict = "partial"  # what ran passed; the device as a whole was not judged
     else:
         verdict = "conforms"
     general = [
@@ -169,6 +215,8 @@ def build(
         "keys": {key: _key_entry(key, records, cat) for key in cat.keys},
         "undocumented_keys": {k: str(v) for k, v in observed.items() if k not in cat},
         "general_findings": general,
+        "faults": faults,
+        "advisories": advisories,
         "tests": [
             {
                 "id": r.nodeid,

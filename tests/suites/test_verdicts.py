@@ -1,0 +1,104 @@
+"""Honest verdicts: a run that selected part of the suite says partial, a run that ran nothing
+says not tested, one fault is counted once however many tests it fails, and advisories are
+listed by check and key (Markdown, JUnit), not only counted."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from ccrest.simulator import DeviceConfig
+from ccrest.spec import default_schema_dir
+from tests.suites.conftest import device
+
+SCHEMA = json.loads((default_schema_dir() / "report.schema.json").read_text())
+
+
+def read(pytester: pytest.Pytester) -> tuple[dict, str, str, ET.Element]:
+    folder = Path(pytester.path) / "reports"
+    data = json.loads((folder / "conformance.json").read_text())
+    assert [e.message for e in Draft202012Validator(SCHEMA).iter_errors(data)] == []
+    md = (folder / "conformance.md").read_text()
+    page = (folder / "conformance.html").read_text()
+    junit = ET.parse(folder / "conformance.xml").getroot()
+    return data, md, page, junit
+
+
+def properties(junit: ET.Element) -> dict[str, str]:
+    return {p.get("name"): p.get("value") for p in junit.iter("property")}
+
+
+@pytest.mark.parametrize(
+    ("selection", "says"),
+    [
+        (("-m", "auth"), "-m 'auth'"),
+        (("-k", "conn_state"), "-k 'conn_state'"),
+        (("suites/test_auth.py",), "families not run: schema"),
+    ],
+    ids=["marker", "keyword", "one-file"],
+)
+def test_part_of_the_suite_is_a_partial_verdict(run_suite, pytester, selection, says) -> None:
+    if selection[0].startswith("suites/"):  # a file instead of the suites folder
+        run_suite  # noqa: B018 - the fixture lays out the sandbox
+        result = pytester.runpytest(*selection, "--sample-seconds=0", "-p", "no:cacheprovider")
+    else:
+        result = run_suite(*selection, reports=True)
+    assert result.ret == 0, "everything that ran passed"
+    result.stdout.fnmatch_lines([f"verdict: PARTIAL RUN, WHAT RAN PASSED - Partial run:*{says}*"])
+    assert "CONFORMS" not in result.stdout.str().replace("DOES NOT CONFORM", "")
+    data, md, page, junit = read(pytester)
+    assert data["verdict"] == "partial"
+    assert data["run"]["scope"]["complete"] is False and says in data["run"]["scope"]["selection"]
+    assert ": PARTIAL RUN, WHAT RAN PASSED" in md.splitlines()[0] and "not judged" in md
+    assert "PARTIAL RUN" in page and 'id="ccrest-scope"' in page
+    assert properties(junit)["ccrest.verdict"] == "partial"
+
+
+def test_an_empty_collection_is_not_tested(run_suite, pytester) -> None:
+    result = run_suite("-k", "no_such_test", reports=True)
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    result.stdout.fnmatch_lines(["verdict: NOT TESTED - No conformance test ran (-k*"])
+    data, md, _, junit = read(pytester)
+    assert data["verdict"] == "not-tested" and data["tests"] == []
+    assert md.splitlines()[0].endswith(": NOT TESTED")
+    assert properties(junit)["ccrest.verdict"] == "not-tested"
+
+
+def test_the_whole_suite_is_needed_to_conform(run_suite, pytester) -> None:
+    result = run_suite(reports=True)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["verdict: CONFORMS"])
+    data, *_ = read(pytester)
+    assert data["verdict"] == "conforms" and data["run"]["scope"]["complete"] is True
+
+
+def test_one_renamed_key_is_one_fault(run_suite, pytester) -> None:
+    """The renamed key fails its schema test and every states scenario; the summary counts the
+    fault once and says how many tests it affected."""
+    with device("renamed-key") as dev:
+        result = run_suite(*dev.args, "-m", "schema or states", reports=True)
+    assert result.ret == 1
+    data, md, _, _ = read(pytester)
+    by_cause = {(f["check"], f.get("key")): f for f in data["faults"]}
+    missing = by_cause[("fs.key-present", "rcmb_max")]
+    assert missing["count"] > 20, "the schema test and every states scenario"
+    assert missing["count"] == len(missing["tests"])
+    assert data["counts"]["faults"] == len(data["faults"]) < 6
+    assert data["counts"]["failed"] > data["counts"]["faults"]
+    assert "| fs.key-present | rcmb_max | " in md and f"| {missing['count']} |" in md
+
+
+def test_advisories_are_listed_by_check_and_key(run_suite, pytester) -> None:
+    with device(config=DeviceConfig(manuf_serial_n="999")) as dev:
+        result = run_suite(*dev.args, reports=True)
+    assert result.ret == 0, "an advisory warns, never fails"
+    data, md, _, junit = read(pytester)
+    (advice,) = data["advisories"]
+    assert (advice["check"], advice["key"]) == ("cons.serial-numbers", "cc_serial_n")
+    assert "## Advisory warnings" in md and "| cons.serial-numbers | cc_serial_n |" in md
+    value = properties(junit)["ccrest.advisory.cons.serial-numbers[cc_serial_n]"]
+    assert "manuf_serial_n = '999': the serial parts differ" in value
