@@ -572,7 +572,7 @@ def _defects() -> dict[str, Defect]:
                 "timer-stands-still",
                 "time_since_charging_start does not advance while charging",
                 ("temp.timer-advances",),
-                readings=freeze("time_since_charging_start"),
+                readings=when(charging, freeze("time_since_charging_start")),
             ),
             # states
             _d(
