@@ -97,28 +97,31 @@ def test_duplicate_check_id_is_refused(schema_copy: Path) -> None:
         load_catalogue(schema_copy)
 
 
-def test_rule_table_with_an_undocumented_value_is_refused(schema_copy: Path) -> None:
-    path = schema_copy / "rules" / "conn-vs-ocpp.json"
-    data = json.loads(path.read_text())
+def _undocumented_value(data: dict) -> None:
     data["allowed"]["no_vehicle_connected"]["Available"] = ["ocpp-1.6"]
-    path.write_text(json.dumps(data))
-    with pytest.raises(SpecError, match=r"allowed/no_vehicle_connected/Available: .* not a ocpp"):
-        load_catalogue(schema_copy)
 
 
-def test_rule_table_with_a_missing_row_is_refused(schema_copy: Path) -> None:
-    path = schema_copy / "rules" / "conn-vs-ocpp.json"
-    data = json.loads(path.read_text())
+def _missing_row(data: dict) -> None:
     del data["allowed"]["vehicle_connector_error"]
-    path.write_text(json.dumps(data))
-    with pytest.raises(SpecError, match=r"one row per documented conn_state value"):
-        load_catalogue(schema_copy)
 
 
-def test_rule_table_citing_an_unknown_source_is_refused(schema_copy: Path) -> None:
+def _unknown_source(data: dict) -> None:
+    data["allowed"]["no_vehicle_connected"]["available"] = ["ocpp-9"]
+
+
+@pytest.mark.parametrize(
+    ("breaks", "says"),
+    [
+        (_undocumented_value, r"allowed/no_vehicle_connected/Available: .* not a ocpp_state"),
+        (_missing_row, r"one row per documented conn_state value"),
+        (_unknown_source, r"source\(s\) \['ocpp-9'\] not in 'sources'"),
+    ],
+    ids=["undocumented-value", "missing-row", "unknown-source"],
+)
+def test_broken_rule_table_is_refused(schema_copy: Path, breaks, says) -> None:
     path = schema_copy / "rules" / "conn-vs-ocpp.json"
     data = json.loads(path.read_text())
-    data["allowed"]["no_vehicle_connected"]["available"] = ["ocpp-9"]
+    breaks(data)
     path.write_text(json.dumps(data))
-    with pytest.raises(SpecError, match=r"source\(s\) \['ocpp-9'\] not in 'sources'"):
+    with pytest.raises(SpecError, match=says):
         load_catalogue(schema_copy)
