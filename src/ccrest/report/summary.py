@@ -103,7 +103,11 @@ def _grouped(records: Sequence[Record], cat: Catalogue, state: str) -> list[dict
             cause = (f.check_id, f.key or "", observed if observed is not None else f.message)
             entry = groups.get(cause)
             if entry is None:
-                entry = groups[cause] = {"check": f.check_id, "message": f.message, "tests": []}
+                entry = groups[cause] = {
+                    "check": f.check_id,
+                    "message": excerpt(f.message, 3 * EXCERPT),
+                    "tests": [],
+                }
                 if f.key:
                     entry["key"] = f.key
                 if observed is not None:
