@@ -7,6 +7,7 @@ import base64
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -129,7 +130,7 @@ def test_slow_body_hits_the_deadline() -> None:
     port, _ = serve(answer, pace=0.05, count=1)
     start = time.monotonic()
     ex = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=0.5).get("/rest/x")
-    assert ex.error and "not complete after 1 s" in ex.error
+    assert ex.error and "no complete answer within 1 s" in ex.error
     assert time.monotonic() - start < 5
 
 
@@ -149,5 +150,77 @@ def test_environment_proxies_are_ignored(sim: Simulator, monkeypatch) -> None:
 
 
 def test_timeout_must_be_positive(sim: Simulator) -> None:
-    with pytest.raises(ClientError, match="more than 0"):
+    with pytest.raises(ClientError, match="above 0"):
         Client(sim.url, "operator", SECRET, timeout=0)
+
+
+def test_dripping_status_line_and_headers_hit_the_deadline() -> None:
+    """A per-read timeout never trips on a byte every 50 ms; the whole exchange is bounded."""
+    head = b"HTTP/1.1 200 OK\r\nX-Padding: " + b"y" * 400 + b"\r\n"
+    port, _ = serve(head, pace=0.05, count=1)
+    ex = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=0.5).get("/rest/x")
+    assert ex.error is not None and "no complete answer within 1 s" in ex.error
+    assert ex.status is None
+
+
+def test_compressed_body_is_inflated_within_the_byte_bound() -> None:
+    """A gzip body that inflates to 64 MiB is inflated to the limit and cut there."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    data = packer.compress(b"k:v\n" + bytes(64 << 20)) + packer.flush()
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(data)
+    port, _ = serve(head + data, count=1)
+    ex = Client(f"http://127.0.0.1:{port}", "operator", "x", max_body=100_000).get("/rest/x")
+    assert ex.status == 200 and ex.truncated and len(ex.body) == 100_000
+    assert ex.body.startswith(b"k:v\n")
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1/", "http://host:99999"])
+def test_broken_urls_are_usage_errors(url: str) -> None:
+    with pytest.raises(ClientError, match=r"^controller URL '.*': "):
+        check_url(url)
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), -1.0])
+def test_timeout_must_be_a_finite_positive_number(timeout: float, sim: Simulator) -> None:
+    with pytest.raises(ClientError, match="above 0"):
+        Client(sim.url, "operator", SECRET, timeout=timeout)
+
+
+def test_history_keeps_excerpts_of_old_bodies(monkeypatch) -> None:
+    """A device that answers a megabyte every time cannot fill the memory through history."""
+    monkeypatch.setattr("ccrest.client.HISTORY_BYTES", 3 << 20)
+    body = b"k:v\n" * 250_000
+    answer = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+    port, _ = serve(answer, count=8)
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    for _ in range(8):
+        assert client.get("/rest/full_state").status == 200
+    kept = sum(len(ex.body) for ex in client.history)
+    assert kept <= (3 << 20) + len(body)
+    assert client.history[0].body_size == len(body) > len(client.history[0].body)
+    assert client.history[-1].body == body, "the latest answer is whole"
+
+
+def test_a_secret_is_masked_in_every_encoding_and_at_a_cut() -> None:
+    from ccrest.exchange import redact_bytes
+
+    secret = 'Zürich "Secret" 7f3a'
+    body = b"".join(
+        [
+            secret.encode(),
+            b"|",
+            secret.encode("latin-1"),
+            b"|",
+            b'Z\\u00fcrich \\"Secret\\" 7f3a',  # JSON-escaped, ASCII
+            b"|",
+            b"Z%C3%BCrich%20%22Secret%22%207f3a",
+            b"|",
+            b"Z%c3%bcrich+%22Secret%22+7f3a",
+            b"|",
+            secret.encode()[:12],  # the body was cut inside the secret
+        ]
+    )
+    masked = redact_bytes(body, (secret,), cut=True)
+    assert masked == b"***|***|***|***|***|***", masked
+    tail = "ends with Zür".encode()
+    assert redact_bytes(tail, (secret,), cut=False) == tail, "no cut, no guess"

@@ -10,11 +10,20 @@ is recorded, with the credentials redacted, for the report.
 from __future__ import annotations
 
 import base64
+import contextlib
+import math
+import socket
+import threading
 import time
+import zlib
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from ccrest.exchange import Exchange, redact_bytes, redact_headers, redact_text
 
@@ -22,6 +31,7 @@ AUTH_SCHEMES = ("doc-headers", "basic")
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_MAX_BODY = 1 << 20
 GIVE_UP_AFTER = 3
+HISTORY_BYTES = 16 << 20  # bodies the history keeps whole; older ones shrink to an excerpt
 CHUNK = 8192
 CONFIGURED = "configured"
 
@@ -34,7 +44,11 @@ class ClientError(ValueError):
 
 def check_url(url: str) -> str:
     """The controller's base URL, checked: http(s), a host, no credentials, no path."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - raises ValueError for a broken [IPv6] literal
+    except ValueError as exc:
+        raise ClientError(f"controller URL {url!r}: {exc}; give http://HOST[:PORT]") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ClientError(f"controller URL {url!r} must look like http://HOST[:PORT]")
     if parts.username or parts.password:
@@ -77,8 +91,8 @@ class Client:
         max_body: int = DEFAULT_MAX_BODY,
         give_up_after: int = GIVE_UP_AFTER,
     ) -> None:
-        if timeout <= 0:
-            raise ClientError(f"timeout must be more than 0 seconds, not {timeout}")
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise ClientError(f"timeout must be a number of seconds above 0, not {timeout}")
         self.base_url = check_url(base_url)
         self.username = username
         self.scheme = scheme
@@ -91,10 +105,19 @@ class Client:
         )
         self.session = requests.Session()
         self.session.trust_env = False  # no proxy or .netrc credentials from the environment
+        self._socket: socket.socket | None = None  # the connection in use, for the watchdog
+        self._was_cut = False
+        adapter = _WatchedAdapter(self)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.requests = 0
         self.history: list[Exchange] = []
+        self._history_bytes = 0
+        self._oldest_whole = 0  # history before this index holds excerpts only
         self._failures_in_a_row = 0
         self.gone: str | None = None
+        self.stop_at: float | None = None  # monotonic time after which nothing more is sent
+        self.stop_reason = ""
 
     def __repr__(self) -> str:
         return f"Client({self.base_url!r}, user={self.username!r}, scheme={self.scheme!r})"
@@ -127,11 +150,14 @@ class Client:
         *,
         credentials: Credentials | str = CONFIGURED,
         data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Exchange:
         """One exchange; never raises for anything the device does."""
         url = self.base_url + path
-        headers = self.headers_for(credentials)
+        headers = self.headers_for(credentials) | dict(headers or {})
         recorded_headers = redact_headers(headers, self._secrets)
+        if self.gone is None and self.stop_at is not None and time.monotonic() >= self.stop_at:
+            self.gone = self.stop_reason or "the run's time is up"
         if self.gone is not None:
             exchange = Exchange(
                 method, url, recorded_headers, error=f"not sent: {self.gone}", sent=False
@@ -141,7 +167,7 @@ class Client:
         self.requests += 1
         started = time.monotonic()
         exchange = self._exchange(method, url, headers, recorded_headers, data, started)
-        self.history.append(exchange)
+        self._remember(exchange)
         if exchange.transport_failed:
             self._failures_in_a_row += 1
             if self._failures_in_a_row >= self.give_up_after:
@@ -152,6 +178,18 @@ class Client:
         else:
             self._failures_in_a_row = 0
         return exchange
+
+    def _remember(self, exchange: Exchange) -> None:
+        """Keep the exchange; bodies beyond HISTORY_BYTES in all shrink to excerpts, oldest
+        first, so a device that answers a megabyte every time cannot fill the memory."""
+        self.history.append(exchange)
+        self._history_bytes += len(exchange.body)
+        while self._history_bytes > HISTORY_BYTES and self._oldest_whole < len(self.history) - 1:
+            old = self.history[self._oldest_whole]
+            slim = old.slim()
+            self._history_bytes -= len(old.body) - len(slim.body)
+            self.history[self._oldest_whole] = slim
+            self._oldest_whole += 1
 
     def get(self, path: str, **kwargs: object) -> Exchange:
         return self.request("GET", path, **kwargs)  # type: ignore[arg-type]
@@ -175,7 +213,30 @@ class Client:
                 started=started,
             )
 
+        # The watchdog bounds the whole exchange, status line and headers included: a device
+        # that drips its headers a byte at a time never trips a per-read timeout, so at the
+        # deadline the connection is cut and the exchange ends.
+        self._was_cut = False
+        watchdog = threading.Timer(2 * self.timeout, self._cut)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return self._send(method, url, headers, data, started, failed, recorded_headers)
+        finally:
+            watchdog.cancel()
+
+    def _cut(self) -> None:
+        self._was_cut = True
+        sock = self._socket
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _send(self, method, url, headers, data, started, failed, recorded_headers) -> Exchange:
         deadline = started + 2 * self.timeout
+        late = (
+            f"no complete answer within {2 * self.timeout:g} s (status line and headers included)"
+        )
         try:
             response = self.session.request(
                 method,
@@ -191,39 +252,105 @@ class Client:
         except requests.exceptions.ReadTimeout:
             return failed(f"no answer within {self.timeout:g} s")
         except requests.exceptions.ConnectionError as exc:
-            return failed(_describe(exc))
+            return failed(late if self._was_cut else _describe(exc))
         except requests.exceptions.RequestException as exc:
             return failed(f"request failed: {type(exc).__name__}")
         with response:
             body = bytearray()
             truncated = False
+            inflate = _decoder(response.headers.get("Content-Encoding", ""))
             try:
                 # read1 returns what has arrived, so a device that drips a byte at a time meets
-                # the deadline instead of holding a full-chunk read for minutes
-                while chunk := response.raw.read1(CHUNK, decode_content=True):
+                # the deadline instead of holding a full-chunk read for minutes; a compressed
+                # body is inflated here, never to more than max_body bytes
+                while chunk := response.raw.read1(CHUNK, decode_content=False):
+                    room = self.max_body + 1 - len(body)
+                    if inflate is not None:
+                        chunk = inflate.decompress(chunk, room)
+                        if inflate.unconsumed_tail:
+                            chunk += b"\0"  # more than fits: mark the cut below
                     body += chunk
                     if len(body) > self.max_body:
                         del body[self.max_body :]
                         truncated = True
                         break
                     if time.monotonic() > deadline:
-                        return failed(
-                            f"answer not complete after {2 * self.timeout:g} s "
-                            f"({len(body)} B received)"
-                        )
+                        return failed(f"{late} ({len(body)} B of the body received)")
+            except zlib.error:
+                return failed("the compressed body does not inflate (Content-Encoding broken)")
             except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
-                return failed(f"connection broke while reading the body: {_describe(exc)}")
+                if not self._was_cut:
+                    return failed(f"connection broke while reading the body: {_describe(exc)}")
+            except OSError as exc:
+                if not self._was_cut:
+                    return failed(_describe(exc))
+            if self._was_cut:
+                return failed(f"{late} ({len(body)} B of the body received)")
             return Exchange(
                 method,
                 url,
                 recorded_headers,
                 status=response.status_code,
-                response_headers=redact_headers(dict(response.headers), self._secrets),
-                body=redact_bytes(bytes(body), self._secrets),
+                response_headers=redact_headers(_bounded(response.headers), self._secrets),
+                body=redact_bytes(bytes(body), self._secrets, cut=truncated),
                 truncated=truncated,
+                size=len(body),  # as received: masking a secret may shorten the body kept
                 elapsed_s=time.monotonic() - started,
                 started=started,
             )
+
+
+def _decoder(encoding: str):
+    """A bounded inflater for gzip or deflate bodies; None for identity (or one we keep raw)."""
+    name = encoding.strip().lower()
+    if name in ("gzip", "x-gzip", "deflate"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, told apart
+    return None
+
+
+HEADER_VALUE_LIMIT = 1024
+HEADERS_KEPT = 50
+
+
+def _bounded(headers: Mapping[str, str]) -> dict[str, str]:
+    """A device's response headers as a report keeps them: at most 50, each value excerpted."""
+    kept = {}
+    for name, value in list(headers.items())[:HEADERS_KEPT]:
+        cut = value if len(value) <= HEADER_VALUE_LIMIT else value[:HEADER_VALUE_LIMIT] + "…"
+        kept[name[:100]] = cut
+    return kept
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter, whose connections tell the client which socket is in use, so that
+    the watchdog can cut an exchange that runs past its deadline. No retries: a device's
+    failure is reported, not hidden."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        client = self._client
+
+        class Watched(HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                client._socket = self.sock
+
+        class WatchedTLS(HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                client._socket = self.sock
+
+        class Pool(HTTPConnectionPool):
+            ConnectionCls = Watched
+
+        class TLSPool(HTTPSConnectionPool):
+            ConnectionCls = WatchedTLS
+
+        self.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": TLSPool}
 
 
 def _describe(exc: BaseException) -> str:

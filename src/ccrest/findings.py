@@ -36,11 +36,18 @@ class Finding:
         return f"[{self.check_id}] {self.message}{where}"
 
 
-def show(value: object) -> str:
-    """Render an observed value as a reader should see it: strings quoted, JSON values as JSON."""
+SHOWN = 200  # characters of a device's value a message shows
+
+
+def show(value: object, limit: int = SHOWN) -> str:
+    """Render an observed value as a reader should see it: strings quoted, JSON values as JSON,
+    at most ``limit`` characters of it (a device's value may be a megabyte of garbage)."""
     if isinstance(value, str):
-        return repr(value)
+        shown = value if len(value) <= limit else value[:limit]
+        text = repr(shown)
+        return text if shown is value else f"{text}… ({len(value)} characters in all)"
     try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(value)
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters in all)"

@@ -46,11 +46,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="how long the temporal checks watch the controller (default 3)",
     )
     group.addoption(
+        "--run-deadline",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="the whole run's time bound (default 600): checks not begun by then are reported "
+        "as not tested, with the reason, and the reports are written",
+    )
+    group.addoption(
         "--profile",
         default=DEFAULT_PROFILE,
         metavar="NAME|FILE",
         help="what the device is expected to do: a built-in profile (doc-5.33.5, the "
-        "specification as written, is the default; field-5.33) or a profile file (TOML)",
+        "specification as written, is the default; field-5.22, field-5.33) or a profile "
+        "file (TOML)",
     )
     group.addoption(
         "--replay",

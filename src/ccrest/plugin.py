@@ -10,11 +10,13 @@ one message and exit code 6, instead of hundreds of identical failures.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     pass
 
 EXIT_UNTESTABLE = 6
+EXIT_DEADLINE = 7  # the run deadline passed before every check ran
 FAMILIES = {
     "schema": "full_state: answers, every key present and valid, nothing undocumented",
     "per_key": "/rest/<KEY> answers, is valid and agrees with full_state",
@@ -53,6 +56,8 @@ WAIVERS = pytest.StashKey["WaiverLedger"]()
 COLLECTOR = pytest.StashKey["ReportCollector"]()
 SCOPE = pytest.StashKey[dict]()  # what this run selected: whole suite, or which part
 DESELECTED = pytest.StashKey[list[int]]()
+RUN_ENDS = pytest.StashKey[float]()  # monotonic time of the run deadline
+CUT_SHORT = pytest.StashKey[list[int]]()  # checks the run deadline left not tested
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class Settings:
     timeout: float
     sample_seconds: float
     allow_anonymous: bool
+    run_deadline: float = 600.0
     replay: Path | None = None
     record: Path | None = None
 
@@ -93,7 +99,16 @@ class Target:
 def _settings(config: pytest.Config) -> Settings:
     opt = config.option
     # --replay wins over a CC_URL in the environment, not over an explicit --controller-url
-    url = opt.controller_url or (None if opt.replay else os.environ.get("CC_URL")) or None
+    given = opt.controller_url if opt.controller_url is not None else os.environ.get("CC_URL")
+    if opt.replay and opt.controller_url is None:
+        given = None  # --replay wins over a CC_URL in the environment
+    if given is not None and not given.strip():
+        where = "--controller-url" if opt.controller_url is not None else "CC_URL"
+        raise pytest.UsageError(
+            f"{where} is empty: give the controller's http://HOST[:PORT], or leave it out "
+            "(unset CC_URL) to test the bundled simulator"
+        )
+    url = given or None
     username = opt.username or os.environ.get("CC_USERNAME") or "operator"
     password = opt.password or os.environ.get("CC_PASSWORD")
     replay = Path(opt.replay).resolve() if opt.replay else None
@@ -116,10 +131,26 @@ def _settings(config: pytest.Config) -> Settings:
             f"--username {username!r}: the bundled simulator knows the roles operator and "
             "manufacturer (give --controller-url to test another device)"
         )
-    if opt.timeout <= 0:
-        raise pytest.UsageError(f"--timeout {opt.timeout:g}: give more than 0 seconds")
-    if opt.sample_seconds < 0:
-        raise pytest.UsageError(f"--sample-seconds {opt.sample_seconds:g}: give 0 or more")
+    for name, value, low in (
+        ("--timeout", opt.timeout, 0.0),
+        ("--sample-seconds", opt.sample_seconds, None),
+        ("--run-deadline", opt.run_deadline, 0.0),
+    ):
+        if not math.isfinite(value) or value < 0 or (low is not None and value <= low):
+            more = "more than 0" if low is not None else "0 or more"
+            raise pytest.UsageError(f"{name} {value}: give a finite number of seconds, {more}")
+    if password is not None and opt.auth_scheme == "doc-headers":
+        try:
+            password.encode("latin-1")
+        except UnicodeEncodeError:
+            raise pytest.UsageError(
+                "the password holds characters outside Latin-1, which the Password header of "
+                "--auth-scheme doc-headers cannot carry; use --auth-scheme basic (RFC 7617 "
+                "sends it as UTF-8) or a password the controller accepts in a header"
+            ) from None
+    record = Path(opt.record).resolve() if opt.record else None
+    if record is not None:
+        _writable(record, "--record")
     return Settings(
         url=url,
         username=username,
@@ -129,9 +160,23 @@ def _settings(config: pytest.Config) -> Settings:
         timeout=opt.timeout,
         sample_seconds=opt.sample_seconds,
         allow_anonymous=opt.allow_anonymous,
+        run_deadline=opt.run_deadline,
         replay=replay,
-        record=Path(opt.record).resolve() if opt.record else None,
+        record=record,
     )
+
+
+def _writable(path: Path, option: str) -> None:
+    """Fail before the first request, not after the run, when a file cannot be written."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise pytest.UsageError(f"{option} {path}: the folder {folder} does not exist; create it")
+    if (
+        path.is_dir()
+        or not os.access(folder, os.W_OK)
+        or (path.exists() and not os.access(path, os.W_OK))
+    ):
+        raise pytest.UsageError(f"{option} {path}: cannot write there; give a writable file")
 
 
 @pytest.hookimpl(tryfirst=True)  # before junitxml and pytest-html read their paths
@@ -263,9 +308,45 @@ def _open_target(config: pytest.Config) -> Target:
     sim = _start_embedded(settings) if settings.embedded else None
     url = sim.url if sim is not None else settings.url
     client = Client(url, settings.username, settings.password, settings.scheme, settings.timeout)
+    client.stop_at = config.stash[RUN_ENDS]
+    client.stop_reason = _deadline_words(settings)
     target = config.stash[TARGET] = Target(url, client, settings, sim)
     target.first = _preflight(target, config)
     return target
+
+
+def _deadline_words(settings: Settings) -> str:
+    return (
+        f"the run deadline passed (--run-deadline {settings.run_deadline:g} s); "
+        "raise it for a slow controller"
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[RUN_ENDS] = time.monotonic() + session.config.stash[SETTINGS].run_deadline
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A check not begun by the run deadline is not tested, with the reason."""
+    ends = item.config.stash.get(RUN_ENDS, None)
+    if ends is not None and time.monotonic() >= ends:
+        item.config.stash.setdefault(CUT_SHORT, [0])[0] += 1
+        pytest.skip(f"not tested: {_deadline_words(item.config.stash[SETTINGS])}")
+
+
+def deadline_cut(config: pytest.Config) -> str:
+    """In words, how the run deadline cut the run short; empty when it did not."""
+    skipped = config.stash.get(CUT_SHORT, [0])[0]
+    target = config.stash.get(TARGET, None)
+    stopped = target is not None and target.client.gone == target.client.stop_reason
+    if not skipped and not stopped:
+        return ""
+    settings = config.stash[SETTINGS]
+    return (
+        f"the run deadline ({settings.run_deadline:g} s) passed: {skipped} checks were not "
+        "begun and are not tested"
+    )
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -312,6 +393,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _record(target, settings.record)
     if session.config.stash[WAIVERS].stale() and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a waiver must not outlive its cause
+    if deadline_cut(session.config) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = EXIT_DEADLINE  # not every check ran: no green run
 
 
 def deviations(target: Target | None, cat: Catalogue) -> list[dict]:
@@ -450,7 +533,7 @@ def samples(controller: Target, settings: Settings) -> list:
 
 @pytest.fixture(scope="session")
 def sim_control(controller: Target) -> tuple[SimControl | None, str]:
-    return find_control(controller.url, controller.client.session, controller.settings.timeout)
+    return find_control(controller.client)
 
 
 @pytest.fixture
@@ -469,12 +552,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """A check skipped through ``verdict`` is reported at the test, not inside the plugin; and
     the report collector gets the test's findings with every phase's report."""
     report = yield
+    findings = item.stash.get(FINDINGS, [])
+    # once judged, a finding keeps an excerpt of its exchange: the whole session holds them
+    findings[:] = [replace(f, exchange=f.exchange.slim()) if f.exchange else f for f in findings]
     collector = item.config.stash.get(COLLECTOR, None)
     if collector is not None:
-        collector.attach(item, report, item.stash.get(FINDINGS, []))
+        collector.attach(item, report, findings)
     if report.skipped and isinstance(report.longrepr, tuple):
         path, _, reason = report.longrepr
-        if str(path).endswith("verdict.py"):
+        if str(path).endswith(("verdict.py", "plugin.py")):
             where, line, _ = item.reportinfo()
             report.longrepr = (str(where), (line or 0) + 1, reason)
     return report

@@ -2,14 +2,18 @@
 
 The suite drives a simulator only through this HTTP interface, so it works the same for the
 embedded simulator and for one in another process; a target without it is reported as such.
+Every request goes through the suite's one bounded client (``ccrest.client``): a target that
+answers ``/sim/`` with an endless or dripping body is cut like any other answer.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 
-import requests
+from ccrest.client import Client
+from ccrest.exchange import Exchange
 
 TOKEN_ENV = "CCREST_SIM_TOKEN"
 
@@ -18,49 +22,51 @@ class ControlError(RuntimeError):
     """The control interface refused an operation; the message says which and why."""
 
 
+def _json(exchange: Exchange) -> dict | None:
+    if exchange.transport_failed or exchange.truncated:
+        return None
+    try:
+        document = json.loads(exchange.body)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
 @dataclass
 class SimControl:
-    base_url: str
-    session: requests.Session
-    timeout: float
+    client: Client
     token: str | None = None
 
     def _headers(self) -> dict[str, str]:
-        return {"X-Sim-Token": self.token} if self.token else {}
+        headers = {"Content-Type": "application/json"}
+        return headers | ({"X-Sim-Token": self.token} if self.token else {})
 
     def call(self, operation: str, **arguments: object) -> object:
-        r = self.session.post(
-            f"{self.base_url}/sim/{operation}",
-            json=arguments,
+        ex = self.client.request(
+            "POST",
+            f"/sim/{operation}",
+            credentials=None,
+            data=json.dumps(arguments).encode(),
             headers=self._headers(),
-            timeout=self.timeout,
         )
-        if r.status_code != 200:
-            try:
-                reason = r.json().get("error", r.text)
-            except ValueError:
-                reason = r.text[:200]
-            raise ControlError(f"/sim/{operation} {arguments} answered {r.status_code}: {reason}")
-        return r.json().get("result")
+        document = _json(ex)
+        if ex.status != 200 or document is None:
+            reason = ex.error or (document or {}).get("error") or ex.excerpt(200)
+            raise ControlError(f"/sim/{operation} {arguments} answered {ex.status}: {reason}")
+        return document.get("result")
 
 
-def find_control(
-    base_url: str, session: requests.Session, timeout: float
-) -> tuple[SimControl | None, str]:
+def find_control(client: Client) -> tuple[SimControl | None, str]:
     """The control interface if the target has one, else None and why not."""
-    control = SimControl(base_url, session, timeout, os.environ.get(TOKEN_ENV))
-    try:
-        r = session.get(f"{base_url}/sim/", headers=control._headers(), timeout=timeout)
-    except requests.RequestException as exc:
-        return None, f"GET /sim/ failed ({type(exc).__name__})"
-    if r.status_code == 403:
+    control = SimControl(client, os.environ.get(TOKEN_ENV) or None)
+    ex = client.request("GET", "/sim/", credentials=None, headers=control._headers())
+    if ex.transport_failed:
+        return None, f"GET /sim/ failed ({ex.error})"
+    if ex.status == 403:
         return None, f"the control interface wants a token: set {TOKEN_ENV}"
-    try:
-        routes = r.json().get("routes") if r.status_code == 200 else None
-    except ValueError:
-        routes = None
-    if not routes:
-        return None, f"the target has no simulator control interface (GET /sim/ -> {r.status_code})"
-    if r.json().get("replay"):
+    document = _json(ex) if ex.status == 200 else None
+    if not document or not document.get("routes"):
+        return None, f"the target has no simulator control interface (GET /sim/ -> {ex.status})"
+    if document.get("replay"):
         return None, "the simulator replays a capture, whose state cannot be driven"
     return control, "ok"

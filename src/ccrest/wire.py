@@ -101,19 +101,28 @@ def parse_full_state(body: bytes, content_type: str | None = None) -> FullState:
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return False
     return True
 
 
+LISTED = 10  # lines of one kind of trouble listed one by one; the rest are counted
+
+
 def _parse_text(text: str, findings: list[Finding]) -> FullState:
     state = FullState(form=BodyForm.TEXT, findings=findings)
+    bad: dict[str, int] = {}
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.removesuffix("\r")
         if not line.strip():
             continue
         key, colon, value = line.partition(":")
         key, value = key.strip(), value.strip()
+        if not colon or not key:
+            check = "wire.line-without-colon" if not colon else "wire.empty-key"
+            bad[check] = bad.get(check, 0) + 1
+            if bad[check] > LISTED:
+                continue
         if not colon:
             state.findings.append(
                 Finding(
@@ -134,6 +143,16 @@ def _parse_text(text: str, findings: list[Finding]) -> FullState:
             )
         else:
             state.add(key, value)
+    for check, count in bad.items():
+        if count > LISTED:
+            state.findings.append(
+                Finding(
+                    check,
+                    f"{count - LISTED} more lines like the {LISTED} above ({count} in all)",
+                    observed=count,
+                    allowed="key:value",
+                )
+            )
     _report_duplicates(state)
     return state
 
@@ -150,6 +169,16 @@ def _parse_json_object(text: str, content_type: str | None, findings: list[Findi
 
     try:
         document = json.loads(text, object_pairs_hook=keep_pairs)
+    except RecursionError:
+        state.findings.append(
+            Finding(
+                "wire.json-invalid",
+                "JSON body is nested too deep to be read (thousands of levels)",
+                observed=_excerpt(text),
+                allowed="a JSON object of key/value pairs",
+            )
+        )
+        return state
     except json.JSONDecodeError as exc:
         state.findings.append(
             Finding(
@@ -192,18 +221,28 @@ def _json_kind(value: object) -> str:
 
 
 def _report_duplicates(state: FullState) -> None:
-    for key, values in state.occurrences.items():
-        if len(values) > 1:
-            state.findings.append(
-                Finding(
-                    "wire.duplicate-key",
-                    f"{key} appears {len(values)} times, with values "
-                    + ", ".join(show(v) for v in values),
-                    key=key,
-                    observed=list(values),
-                    allowed="each key once",
-                )
+    repeated = [(k, vs) for k, vs in state.occurrences.items() if len(vs) > 1]
+    for key, values in repeated[:LISTED]:
+        shown = ", ".join(show(v) for v in values[:5]) + (", …" if len(values) > 5 else "")
+        state.findings.append(
+            Finding(
+                "wire.duplicate-key",
+                f"{key} appears {len(values)} times, with values {shown}",
+                key=key,
+                observed=list(values[:5]),
+                allowed="each key once",
             )
+        )
+    if len(repeated) > LISTED:
+        state.findings.append(
+            Finding(
+                "wire.duplicate-key",
+                f"{len(repeated) - LISTED} more keys appear more than once "
+                f"({len(repeated)} in all)",
+                observed=len(repeated),
+                allowed="each key once",
+            )
+        )
 
 
 def parse_key_value(
@@ -220,6 +259,16 @@ def parse_key_value(
     if (_is_json_type(content_type) or _looks_like_json(text)) and text.strip():
         try:
             value = json.loads(text)
+        except RecursionError:
+            findings.append(
+                Finding(
+                    "wire.json-invalid",
+                    "JSON body is nested too deep to be read (thousands of levels)",
+                    observed=_excerpt(text),
+                    allowed="a bare value",
+                )
+            )
+            return KeyValue(BodyForm.JSON, None, findings)
         except json.JSONDecodeError as exc:
             if not _looks_like_json(text):
                 return _bare_value(text, key, findings)

@@ -212,8 +212,41 @@ class TestControl:
         assert says in r.json()["error"]
 
     def test_body_that_is_not_json(self, sim: Simulator, http: requests.Session) -> None:
-        r = http.post(f"{sim.url}/sim/plug", data=b"\xff{")
+        json_type = {"Content-Type": "application/json"}
+        r = http.post(f"{sim.url}/sim/plug", data=b"\xff{", headers=json_type)
         assert r.status_code == 400 and "not JSON" in r.json()["error"]
+
+    @pytest.mark.parametrize(
+        ("route", "raw", "says"),
+        [
+            ("advance", b'{"seconds": Infinity}', "Infinity is not a JSON number"),
+            ("advance", b'{"seconds": NaN}', "NaN is not a JSON number"),
+            ("advance", b'{"seconds": 1e999}', "seconds must be a finite number"),
+            ("config", b'{"ambient_temp": -1e400}', "ambient_temp must be a finite number"),
+            ("config", b'{"cp_vendor": "\\ud800x"}', "cp_vendor is not text"),
+            ("plug", b"[" * 30000 + b"]" * 30000, "nested too deep"),
+        ],
+        ids=["infinity", "nan", "overflow", "negative-overflow", "lone-surrogate", "deep"],
+    )
+    def test_poisoned_values_never_reach_the_model(
+        self, sim: Simulator, http: requests.Session, route: str, raw: bytes, says: str
+    ) -> None:
+        """A value the model cannot compute with or render is refused with a 400, and the
+        REST side goes on answering 200 (before, a later full_state answered 500)."""
+        json_type = {"Content-Type": "application/json"}
+        r = http.post(f"{sim.url}/sim/{route}", data=raw, headers=json_type)
+        assert r.status_code == 400 and says in r.json()["error"]
+        assert http.get(f"{sim.url}/rest/full_state", auth=OPERATOR).status_code == 200
+        sim.raise_errors()
+
+    def test_cross_origin_text_post_is_refused(self, sim: Simulator, http) -> None:
+        """A browser may POST text/plain across origins without asking; /sim/ wants JSON."""
+        r = http.post(f"{sim.url}/sim/unplug", data=b"{}", headers={"Content-Type": "text/plain"})
+        assert r.status_code == 415 and "application/json" in r.json()["error"]
+
+    def test_empty_token_is_no_token(self) -> None:
+        with Simulator(host="0.0.0.0", speed=0, control_token="") as sim:
+            assert sim.control_token, "an empty token leaves /sim/ open: one is made instead"
 
     def test_token_is_required_when_set(self, http: requests.Session) -> None:
         with Simulator(speed=0, control_token="t0ken") as sim:
@@ -257,6 +290,7 @@ class TestBadRequests:
             b"Authorization: Basic \xff\xfe\r\n\r\n",
             b"POST /sim/plug HTTP/1.1\r\nContent-Length: 99999999\r\nConnection: close\r\n\r\n",
             b"POST /sim/plug HTTP/1.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\n",
+            b"GET /rest/full_state\r\n",
         ],
         ids=[
             "garbage",
@@ -275,6 +309,7 @@ class TestBadRequests:
             "not-utf8-credentials",
             "huge-control-body",
             "negative-length",
+            "http-0.9",
         ],
     )
     def test_gets_a_4xx_and_the_server_keeps_serving(
@@ -286,6 +321,13 @@ class TestBadRequests:
         assert 400 <= status < 500, status_line
         assert b"Traceback" not in answer and b'File "' not in answer
         assert http.get(f"{sim.url}/rest/conn_state", auth=OPERATOR).status_code == 200
+
+    def test_listen_backlog_takes_a_fleet(self) -> None:
+        """A backlog of 5 made a fleet of clients connecting at once wait a second for SYN
+        retries (measured in bench/simulator_throughput.py, not timed here)."""
+        from ccrest.simulator.server import SimServer
+
+        assert SimServer.request_queue_size >= 128
 
     def test_a_body_sent_to_rest_does_not_become_a_request(self, sim: Simulator) -> None:
         answer = raw(

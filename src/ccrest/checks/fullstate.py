@@ -6,7 +6,7 @@ from ccrest.checks.common import fail, info, not_tested
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
 from ccrest.spec import Catalogue
-from ccrest.wire import FullState
+from ccrest.wire import LISTED, FullState
 
 UNREADABLE = ("wire.empty-body", "wire.json-invalid", "wire.json-not-object")
 MALFORMED = ("wire.not-utf8", "wire.line-without-colon", "wire.empty-key")
@@ -41,7 +41,7 @@ def answers(exchange: Exchange, state: FullState | None) -> list[Finding]:
         findings.append(
             fail(
                 "fs.answers",
-                f"body is larger than the {len(exchange.body)} B the suite reads; cut there",
+                f"body is larger than the {exchange.body_size} B the suite reads; cut there",
                 exchange=exchange,
             )
         )
@@ -51,7 +51,7 @@ def answers(exchange: Exchange, state: FullState | None) -> list[Finding]:
             findings.append(
                 fail(
                     "fs.answers",
-                    f"full_state answered 200 but holds no key:value pair ({len(exchange.body)} B "
+                    f"full_state answered 200 but holds no key:value pair ({exchange.body_size} B "
                     f"of {exchange.content_type or 'no stated type'})",
                     observed=exchange.body[:80],
                     allowed="one key:value line or JSON member per documented key",
@@ -120,18 +120,34 @@ def no_undocumented(cat: Catalogue, exchange: Exchange, state: FullState | None)
     if reason or state is None:
         return [not_tested("fs.no-undocumented-key", reason or "no body")]
     extra = {k: v for k, v in state.values.items() if k not in cat}
-    # one finding per key, so each deviation is named (and waived) by its key
-    return [
+    # one finding per key, so each deviation is named (and waived) by its key; a body of
+    # garbage lines is listed in part and counted
+    findings = [
         fail(
             "fs.no-undocumented-key",
-            f"undocumented key {k} = {show(v)} ({len(extra)} undocumented in all)",
-            key=k,
+            f"undocumented key {_name(k)} = {show(v)} ({len(extra)} undocumented in all)",
+            key=_name(k),
             observed=v,
             allowed="only the 41 documented keys",
             exchange=exchange,
         )
-        for k, v in extra.items()
+        for k, v in list(extra.items())[:LISTED]
     ]
+    if len(extra) > LISTED:
+        findings.append(
+            fail(
+                "fs.no-undocumented-key",
+                f"{len(extra) - LISTED} more undocumented keys ({len(extra)} in all)",
+                observed=len(extra),
+                allowed="only the 41 documented keys",
+                exchange=exchange,
+            )
+        )
+    return findings
+
+
+def _name(key: str) -> str:
+    return key if len(key) <= 60 else key[:60] + "…"
 
 
 def _with(finding: Finding, exchange: Exchange) -> Finding:

@@ -167,7 +167,7 @@ def unknown_key(probe: str, exchange: Exchange) -> list[Finding]:
         return [not_tested("pk.unknown-key-404", f"no answer: {exchange.error}")]
     if exchange.status == 404:
         return []
-    what = "an empty body" if not exchange.body else f"{len(exchange.body)} B"
+    what = "an empty body" if not exchange.body else f"{exchange.body_size} B"
     return [
         fail(
             "pk.unknown-key-404",

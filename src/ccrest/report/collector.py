@@ -118,12 +118,14 @@ class ReportCollector:
             SETTINGS,
             TARGET,
             WAIVERS,
+            deadline_cut,
             deviations,
             run_scope,
         )
 
         settings = self.config.stash[SETTINGS]
         target = self.config.stash.get(TARGET, None)
+        cut = deadline_cut(self.config)
         observed = target.first.values if target is not None and target.first else {}
         self.summary = build(
             self.records.values(),
@@ -153,7 +155,7 @@ class ReportCollector:
                 "duration_s": round(time.monotonic() - self._t0, 3),
                 "http_requests": target.client.requests if target else 0,
                 "exit_status": "not-testable" if exitstatus == UNTESTABLE_EXIT else int(exitstatus),
-                "scope": self.config.stash.get(SCOPE, None) or run_scope(session),
+                "scope": _cut(self.config.stash.get(SCOPE, None) or run_scope(session), cut),
             },
             versions={"ccrest": __version__, "schema_set": self._cat.version},
         )
@@ -200,6 +202,14 @@ class ReportCollector:
             rest = {k: v for k, v in metadata.items() if k not in ours}
             metadata.clear()
             metadata.update(ours | rest)
+
+
+def _cut(scope: dict, cut: str) -> dict:
+    """A run the deadline cut short did not judge the device as a whole."""
+    if not cut:
+        return scope
+    selection = "; ".join(p for p in (scope["selection"], cut) if p)
+    return scope | {"complete": False, "selection": selection}
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

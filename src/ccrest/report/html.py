@@ -141,6 +141,9 @@ def checks_cell(checks: tuple[str, ...]) -> str:
     return f'<td class="col-checks">{escape(", ".join(checks))}</td>'
 
 
+DETAILS_LISTED = 20  # findings a test's details show; the JSON keeps all
+
+
 def details(checks: tuple[str, ...], findings: list[Finding], cat: Catalogue) -> str:
     """The passage behind each check, and for each finding observed, allowed and the exchange."""
     parts = ['<div class="ccrest-details">']
@@ -151,7 +154,8 @@ def details(checks: tuple[str, ...], findings: list[Finding], cat: Catalogue) ->
                 f"<p><b>{escape(check_id)}</b> ({escape(spec.certainty)}): {escape(spec.title)}. "
                 f"<i>§ {escape(spec.section)}:</i> “{escape(spec.passage)}”</p>"
             )
-    for f in findings:
+    shown: set[tuple[str, float]] = set()
+    for f in findings[:DETAILS_LISTED]:
         parts.append(
             f"<p><b>[{escape(f.check_id)}]</b> {escape(f.message)}</p><ul>"
             + (
@@ -162,8 +166,13 @@ def details(checks: tuple[str, ...], findings: list[Finding], cat: Catalogue) ->
             + (f"<li>allowed: {escape(f.allowed)}</li>" if f.allowed else "")
             + "</ul>"
         )
-        if f.exchange is not None:
+        seen = (f.exchange.url, f.exchange.started) if f.exchange is not None else None
+        if f.exchange is not None and seen not in shown:  # one exchange, shown once
+            shown.add(seen)
             parts.append(exchange(f.exchange))
+    if len(findings) > DETAILS_LISTED:
+        more = len(findings) - DETAILS_LISTED
+        parts.append(f"<p>… {more} more findings (all of them in conformance.json)</p>")
     parts.append("</div>")
     return "".join(parts)
 

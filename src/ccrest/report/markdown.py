@@ -26,7 +26,7 @@ def scope_words(summary: Mapping) -> str:
         return ""
     families = ", ".join(scope.get("families", ())) or "none"
     return (
-        f"Partial run: {scope['tests']} tests of the families {families} ran "
+        f"Partial run: {scope['tests']} tests of the families {families} were selected "
         f"({scope['selection']}); the device as a whole was not judged."
     )
 

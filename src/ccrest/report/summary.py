@@ -23,6 +23,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 IDENTITY = ("cp_vendor", "cp_model", "firmware_ver", "cc_serial_n", "manuf_serial_n", "cp_id")
 OUTCOMES = ("passed", "failed", "skipped", "xfailed", "xpassed", "error")
 EXCERPT = 200  # characters of a device's value a report keeps
+UNDOCUMENTED_LISTED = 50  # undocumented keys a report lists (the findings count them all)
 
 
 @dataclass
@@ -73,7 +74,7 @@ def finding_json(finding: Finding, cat: Catalogue, test: str | None = None) -> d
     if finding.key:
         entry["key"] = finding.key
     if finding.observed is not None:
-        entry["observed"] = excerpt(show(finding.observed))
+        entry["observed"] = show(finding.observed)
     if finding.allowed is not None:
         entry["allowed"] = finding.allowed
     if finding.exchange is not None:
@@ -99,7 +100,7 @@ def _grouped(records: Sequence[Record], cat: Catalogue, state: str) -> list[dict
         for f in record.findings:
             if _state(f, cat) != state:
                 continue
-            observed = excerpt(show(f.observed)) if f.observed is not None else None
+            observed = show(f.observed) if f.observed is not None else None
             cause = (f.check_id, f.key or "", observed if observed is not None else f.message)
             entry = groups.get(cause)
             if entry is None:
@@ -210,14 +211,17 @@ def build(
     ]
     return {
         "verdict": verdict,
-        "target": dict(target) | {k: str(observed[k]) for k in IDENTITY if k in observed},
+        "target": dict(target) | {k: excerpt(str(observed[k])) for k in IDENTITY if k in observed},
         "profile": dict(profile),
         "settings": dict(settings),
         "run": dict(run),
         "versions": dict(versions),
         "counts": counts,
         "keys": {key: _key_entry(key, records, cat) for key in cat.keys},
-        "undocumented_keys": {k: str(v) for k, v in observed.items() if k not in cat},
+        "undocumented_keys": {
+            excerpt(k, 60): excerpt(str(v))
+            for k, v in [(k, v) for k, v in observed.items() if k not in cat][:UNDOCUMENTED_LISTED]
+        },
         "general_findings": general,
         "faults": faults,
         "advisories": advisories,

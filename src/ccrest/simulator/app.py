@@ -65,6 +65,7 @@ class Simulator:
             self.device = Device(config, self.clock)
             source = DeviceSource(self.device, fmt, self.defects)
         self.source = source
+        control_token = control_token or None  # an empty token (CCREST_SIM_TOKEN=) is none
         if control_token is None and not is_loopback(host):
             control_token = secrets.token_urlsafe(16)
         self.control_token = control_token

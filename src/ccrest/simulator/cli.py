@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             latency_ms=args.latency_ms,
             replay=args.replay,
             rest_mode=args.rest_mode,
-            control_token=args.control_token or os.environ.get("CCREST_SIM_TOKEN"),
+            control_token=args.control_token or os.environ.get("CCREST_SIM_TOKEN") or None,
             defects=[*args.defect, *args.fault],
         ).start()
     except ReplayError as exc:
@@ -143,7 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.defect or args.fault:
         what += ", defects: " + ", ".join([*args.defect, *args.fault])
     print(f"ccrest-sim listening on {sim.url} ({what}, rest mode {args.rest_mode})", flush=True)
-    if not is_loopback(args.host) and not args.control_token:
+    if not is_loopback(args.host) and not (
+        args.control_token or os.environ.get("CCREST_SIM_TOKEN")
+    ):
         print(f"ccrest-sim control token: {sim.control_token}", flush=True)
 
     stop = threading.Event()

@@ -7,6 +7,7 @@ operations are the Device's Python methods, for in-process use.
 from __future__ import annotations
 
 import inspect
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -69,6 +70,7 @@ def handle(device: Device | None, method: str, name: str, body: object) -> objec
         raise ControlError(400, "the request body must be a JSON object of named arguments")
     if name == "reset" and body:
         raise ControlError(400, "reset takes no arguments; use /sim/config after it")
+    _check_values(name, body)
     try:
         inspect.signature(operation).bind(**body)
     except TypeError as exc:
@@ -81,6 +83,30 @@ def handle(device: Device | None, method: str, name: str, body: object) -> objec
     except ValueError as exc:
         raise ControlError(400, f"/sim/{name}: {exc}") from exc
     return {"ok": True, "result": result}
+
+
+MAX_MAGNITUDE = 1e9  # no setting or duration the model knows comes near this
+
+
+def _check_values(name: str, value: object, where: str = "") -> None:
+    """Every number finite and in range, every text encodable: a value the model cannot
+    compute with or render must be refused here, not turn later answers into 500s."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_values(name, item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_values(name, item, f"{where}[{i}]")
+    elif isinstance(value, float | int) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+            raise ControlError(400, f"/sim/{name}: {where} must be a finite number below 1e9")
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ControlError(
+                400, f"/sim/{name}: {where} is not text (a lone surrogate)"
+            ) from None
 
 
 def _accepts(hint: object, value: object) -> bool:

@@ -13,13 +13,19 @@ Each named defect lists the check IDs that must catch it (``catches``).
 
 from __future__ import annotations
 
+import base64
+import functools
 import itertools
+import json
 import random
 import socket
 import struct
+import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from ccrest.simulator.device import Reading
 
@@ -273,6 +279,103 @@ def dies_after(requests: int) -> Callable[[Handler], bool]:
         return True
 
     return respond
+
+
+def endless(prefix: str) -> Callable[[Handler], bool]:
+    """Answer requests under ``prefix`` with a chunked body that never ends (until the
+    simulator stops or STALL_LIMIT_S pass): a device stuck in a loop."""
+
+    def respond(handler: Handler) -> bool:
+        if not handler.path.startswith(prefix):
+            return False
+        handler.close_connection = True
+        chunk = b"x" * 65536
+        frame = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        handler.wfile.write(head + b"Transfer-Encoding: chunked\r\n\r\n")
+        until = time.monotonic() + STALL_LIMIT_S
+        while not handler.server.stopping.is_set() and time.monotonic() < until:
+            try:
+                handler.wfile.write(frame)
+            except OSError:
+                break
+        return True
+
+    return respond
+
+
+def drip_head(handler: Handler) -> bool:
+    """The status line and headers a byte every 50 ms, then nothing: a device whose network
+    stack is stuck before the body."""
+    if not _rest(handler):
+        return False
+    head = b"HTTP/1.1 200 OK\r\n" + b"X-Padding: " + b"y" * 200 + b"\r\n"
+    for i in range(len(head)):
+        if handler.server.stopping.wait(0.05):
+            break
+        try:
+            _raw(handler, head[i : i + 1])
+        except OSError:
+            break
+    return True
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    """A valid full_state line, then 256 MiB of zeros, gzip-compressed to about 256 KB."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [packer.compress(b"conn_state:no_vehicle_connected\ndisplay_text:")]
+    zeros = bytes(1 << 20)
+    parts += [packer.compress(zeros) for _ in range(256)]
+    parts.append(packer.flush())
+    return b"".join(parts)
+
+
+def gzip_bomb(handler: Handler) -> bool:
+    if not _rest(handler, only_full_state=True):
+        return False
+    data = _gzip_bomb()
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(data)
+    )
+    _raw(handler, head + data)
+    return True
+
+
+def _password(handler: Handler) -> str:
+    """The password the request carried, in either credential scheme."""
+    given = handler.headers.get("Password")
+    if given:
+        return given
+    auth = handler.headers.get("Authorization", "")
+    if auth.startswith("Basic ") and auth != "Basic Auth":
+        try:
+            return base64.b64decode(auth[6:]).decode("utf-8").partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            return ""
+    return ""
+
+
+def echo_password(handler: Handler) -> bool:
+    """full_state with the request's password echoed in every encoding it can travel in (as
+    sent, JSON-escaped, percent-encoded, in Latin-1 bytes), and once more across the 1 MiB
+    boundary the suite cuts bodies at: firmware that logs its requests into its answers."""
+    if not _rest(handler, only_full_state=True):
+        return False
+    secret = _password(handler)
+    data, content_type = handler.server.source.full_state()
+    forms = [
+        secret.encode("utf-8"),
+        json.dumps(secret)[1:-1].encode(),
+        quote(secret, safe="").encode(),
+        secret.encode("latin-1", "replace"),
+    ]
+    lines = b"".join(b"debug_echo_%d:%s\n" % (i, form) for i, form in enumerate(forms))
+    body = data + lines + b"debug_pad:"
+    body += b"p" * ((1 << 20) - len(body) - len(forms[0]) // 2) + forms[0] + b"\n"
+    handler.reply(200, body, content_type)
+    return True
 
 
 def state_at_root(handler: Handler) -> bool:
@@ -641,6 +744,30 @@ def _faults() -> dict[str, Defect]:
                 (),
                 respond=dies_after(30),
             ),
+            _d(
+                "drip-headers",
+                "sends the status line and headers a byte every 50 ms, then nothing",
+                (),
+                respond=drip_head,
+            ),
+            _d(
+                "endless-control",
+                "GET /sim/ answers a chunked body that never ends",
+                (),
+                respond=endless("/sim/"),
+            ),
+            _d(
+                "gzip-bomb",
+                "full_state is gzip-compressed 256 MiB of zeros (about 256 KB on the wire)",
+                (),
+                respond=gzip_bomb,
+            ),
+            _d(
+                "echo-password",
+                "full_state echoes the request's password in every encoding, and across 1 MiB",
+                (),
+                respond=echo_password,
+            ),
         )
     }
 
@@ -657,6 +784,8 @@ def named(names: list[str] | tuple[str, ...]) -> list[Defect]:
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown defect(s) {unknown}; known: {', '.join(known)}")
+    if "gzip-bomb" in names:
+        _gzip_bomb()  # compressed once (2 s), before the first request waits for it
     return [known[n] for n in names]
 
 

@@ -36,6 +36,7 @@ class SimServer(ThreadingHTTPServer):
     """Holds what the handlers share: the source, credentials, the device and the errors."""
 
     daemon_threads = True
+    request_queue_size = 128  # a fleet of pollers connecting at once must not wait for SYN retries
     block_on_close = False
     allow_reuse_address = True
 
@@ -89,6 +90,10 @@ class SimServer(ThreadingHTTPServer):
             self.errors.append(exc)
 
 
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number; give a finite number")
+
+
 class Handler(BaseHTTPRequestHandler):
     server: SimServer
     protocol_version = "HTTP/1.1"
@@ -116,6 +121,11 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if not self.raw_requestline:
                 self.close_connection = True
+                return
+            if len(self.raw_requestline.split()) == 2:  # HTTP/0.9: no version, no headers
+                self.command, self.requestline, self.request_version = "", "", "HTTP/1.0"
+                self.close_connection = True
+                self.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 is not supported")
                 return
             if not self.parse_request():
                 return
@@ -149,10 +159,10 @@ class Handler(BaseHTTPRequestHandler):
         if "/../" in path + "/" or "/./" in path + "/" or "//" in path:
             self.reply_text(400, "the path must not hold '..', '.' or empty segments")
             return
+        if any(d.respond(self) for d in self.server.defects if d.respond):
+            return
         if path == "/sim" or path.startswith("/sim/"):
             self.route_control(path.removeprefix("/sim").strip("/"))
-            return
-        if any(d.respond(self) for d in self.server.defects if d.respond):
             return
         if self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length", "0") != "0":
             self.close_connection = True  # a body we do not read must not become the next request
@@ -226,9 +236,18 @@ class Handler(BaseHTTPRequestHandler):
             self.reply_json(413, {"error": f"control bodies are at most {MAX_CONTROL_BODY} B"})
             return None
         raw = self.rfile.read(int(length))
+        media = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if raw.strip() and media != "application/json":
+            # a browser may send text/plain across origins without asking; application/json
+            # makes it ask first (CORS), and nobody answers yes
+            self.reply_json(415, {"error": "send control bodies as Content-Type: application/json"})
+            return None
         try:
-            return json.loads(raw) if raw.strip() else {}
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return json.loads(raw, parse_constant=_no_constant) if raw.strip() else {}
+        except RecursionError:
+            self.reply_json(400, {"error": "the body is nested too deep"})
+            return None
+        except (UnicodeDecodeError, ValueError) as exc:
             self.reply_json(400, {"error": f"the body is not JSON: {exc}"})
             return None
 
