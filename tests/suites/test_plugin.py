@@ -97,7 +97,10 @@ def test_rest_interface_switched_off_exits_6(run_suite) -> None:
         (["--controller-url", "http://127.0.0.1/rest"], "*must not have a path*"),
         (["--controller-url", "http://127.0.0.1:1"], "*needs a password*CC_PASSWORD*"),
         (["--timeout", "0"], "*--timeout 0.0: give a finite number of seconds, more than 0*"),
-        (["--sample-seconds", "-1"], "*--sample-seconds -1.0: give a finite number of seconds, 0 or more*"),
+        (
+            ["--sample-seconds", "-1"],
+            "*--sample-seconds -1.0: give a finite number of seconds, 0 or more*",
+        ),
         (["--username", "root"], "*the bundled simulator knows the roles operator and manuf*"),
         (["--auth-scheme", "digest"], "*invalid choice: 'digest'*"),
     ],
