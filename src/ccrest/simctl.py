@@ -22,6 +22,11 @@ class ControlError(RuntimeError):
     """The control interface refused an operation; the message says which and why."""
 
 
+class ControlUnavailable(ControlError):
+    """The operation could not be sent or got no answer (the client gave up on the target, or
+    the run deadline passed): what depends on it is not tested, not failed."""
+
+
 def _json(exchange: Exchange) -> dict | None:
     if exchange.transport_failed or exchange.truncated:
         return None
@@ -49,6 +54,8 @@ class SimControl:
             data=json.dumps(arguments).encode(),
             headers=self._headers(),
         )
+        if ex.transport_failed:
+            raise ControlUnavailable(f"/sim/{operation}: {ex.error}")
         document = _json(ex)
         if ex.status != 200 or document is None:
             reason = ex.error or (document or {}).get("error") or ex.excerpt(200)

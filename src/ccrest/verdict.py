@@ -120,4 +120,5 @@ def conclude(
     if waived:
         pytest.xfail("\n".join(waived))
     if untested:
-        pytest.skip("not tested: " + "; ".join(f.message for f in untested))
+        reasons = list(dict.fromkeys(f.message for f in untested))  # each reason once
+        pytest.skip("not tested: " + "; ".join(reasons))
