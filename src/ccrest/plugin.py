@@ -166,6 +166,25 @@ def _settings(config: pytest.Config) -> Settings:
     )
 
 
+def _mask_debug_log(config: pytest.Config, password: str) -> None:
+    """pytest --debug wrote the command line, --password included, to its log before any
+    plugin ran: mask what is written (byte for byte, so pytest's own handle stays in place)
+    and every line it writes from now on. Better still: give the password by CC_PASSWORD."""
+    root = config.trace.root
+    writer = getattr(root, "_writer", None)
+    log = getattr(writer, "__self__", None)
+    if not config.option.debug or not password or log is None or not hasattr(log, "flush"):
+        return
+    log.flush()
+    secret = password.encode("utf-8")
+    with open(log.name, "r+b") as raw:
+        data = raw.read()
+        if secret in data:
+            raw.seek(0)
+            raw.write(data.replace(secret, b"*" * len(secret)))
+    root.setwriter(lambda text: writer(text.replace(password, "*" * len(password))))
+
+
 def _writable(path: Path, option: str) -> None:
     """Fail before the first request, not after the run, when a file cannot be written."""
     folder = path.parent
@@ -189,6 +208,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "documented keys it is about",
     )
     config.stash[SETTINGS] = _settings(config)
+    _mask_debug_log(config, config.stash[SETTINGS].password)
     try:
         profile = profiles.load(config.option.profile, catalogue())
     except profiles.ProfileError as exc:

@@ -102,3 +102,16 @@ def test_the_run_ends_by_its_deadline_with_its_reports(run_suite, pytester) -> N
     assert "the run deadline (3 s) passed" in summary["run"]["scope"]["selection"]
     cut = [t for t in summary["tests"] if "run deadline passed" in t["message"]]
     assert cut and all(t["outcome"] == "skipped" for t in cut)
+
+
+def test_debug_log_keeps_no_password(run_suite, pytester) -> None:
+    """pytest --debug writes the command line before any plugin runs; the suite masks it."""
+    secret = "Distinct-Debug-Pw-4711"
+    log = Path(pytester.path) / "debug.log"
+    with device() as dev:
+        result = run_suite(
+            f"--controller-url={dev.url}", f"--password={secret}", f"--debug={log}", "-m", "auth"
+        )
+    assert log.is_file() and log.stat().st_size > 1000
+    assert secret.encode() not in log.read_bytes()
+    assert secret not in result.stdout.str() + result.stderr.str()
