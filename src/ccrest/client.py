@@ -234,9 +234,7 @@ class Client:
 
     def _send(self, method, url, headers, data, started, failed, recorded_headers) -> Exchange:
         deadline = started + 2 * self.timeout
-        late = (
-            f"no complete answer within {2 * self.timeout:g} s (status line and headers included)"
-        )
+        late = f"no complete answer within {2 * self.timeout:g} s"
         try:
             response = self.session.request(
                 method,

@@ -328,7 +328,7 @@ def _open_target(config: pytest.Config) -> Target:
     sim = _start_embedded(settings) if settings.embedded else None
     url = sim.url if sim is not None else settings.url
     client = Client(url, settings.username, settings.password, settings.scheme, settings.timeout)
-    client.stop_at = config.stash[RUN_ENDS]
+    client.stop_at = config.stash.get(RUN_ENDS, None)
     client.stop_reason = _deadline_words(settings)
     target = config.stash[TARGET] = Target(url, client, settings, sim)
     target.first = _preflight(target, config)
@@ -343,7 +343,10 @@ def _deadline_words(settings: Settings) -> str:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[RUN_ENDS] = time.monotonic() + session.config.stash[SETTINGS].run_deadline
+    """The run deadline binds conformance runs (not ccrest's own self-tests under tests/)."""
+    if _is_conformance_run(session.config):
+        ends = time.monotonic() + session.config.stash[SETTINGS].run_deadline
+        session.config.stash[RUN_ENDS] = ends
 
 
 @pytest.hookimpl(tryfirst=True)
