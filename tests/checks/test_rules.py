@@ -225,6 +225,13 @@ class TestHttp:
         (f,) = http.write_refused(cat, refused, values, values | {"cp_vendor": "probe"})
         assert "cp_vendor changed from 'Acme Inc.' to 'probe'" in f.message
 
+    def test_write_with_no_full_state_after_it_is_not_judged_unchanged(self, cat) -> None:
+        """A full_state that could not be read after the write (the device stopped answering,
+        the run deadline passed) is no evidence that every static key became null."""
+        refused = Exchange("POST", URL + "/rest/cp_vendor", status=405)
+        (f,) = http.write_refused(cat, refused, {"cp_vendor": "Acme Inc."}, None)
+        assert f.outcome is Outcome.NOT_TESTED and "not known" in f.message
+
     @pytest.mark.parametrize(
         ("ct", "form", "ok"),
         [

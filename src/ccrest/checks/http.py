@@ -52,7 +52,15 @@ def write_refused(
                 exchange=write,
             )
         )
-    if before is not None and after is not None:
+    if before is None or after is None:
+        findings.append(
+            not_tested(
+                "http.read-only",
+                "full_state could not be read before and after the write, so whether the "
+                "write changed anything is not known",
+            )
+        )
+    else:
         for spec in cat:
             if spec.change == "static" and before.get(spec.name) != after.get(spec.name):
                 findings.append(
