@@ -1,9 +1,9 @@
 """The command-line options of the conformance suites, and nothing else.
 
-Registered through the ``pytest11`` entry point, like pytest-html's options, so that pytest
-knows them before it reads the arguments: otherwise ``--replay capture.txt`` would take the
-existing file for a test path. On its own this module only declares options; everything that
-acts on them is ``ccrest.plugin``, which the project's conftest.py loads.
+Registered by ``ccrest.plugin`` (its ``pytest_addoption``), which a ccrest run loads: the
+checkout's conftest.py, or ``-p ccrest.plugin`` as ``ccrest check`` gives it. There is no
+``pytest11`` entry point, so installing ccrest adds no option to anybody else's pytest run.
+On its own this module only declares options; everything that acts on them is the plugin.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ import pytest
 from ccrest import observe, profiles
 from ccrest.client import Client, ClientError, check_url
 from ccrest.findings import Finding
+from ccrest.options import pytest_addoption  # noqa: F401 - the hook, registered with the plugin
 from ccrest.profiles import Profile
 from ccrest.simctl import SimControl, find_control
 from ccrest.spec import Catalogue, catalogue
@@ -166,6 +167,20 @@ def _settings(config: pytest.Config) -> Settings:
     )
 
 
+def _refuse_foreign_engines(config: pytest.Config) -> None:
+    """Plugins that would change what a conformance run means are refused, with the reason."""
+    if getattr(config.option, "numprocesses", None) and _is_conformance_run(config):
+        raise pytest.UsageError(
+            "-n (pytest-xdist): one controller must not see parallel requests, and the suite "
+            "runs its checks in order; run without -n"
+        )
+    if getattr(config.option, "reruns", 0) and _is_conformance_run(config):
+        raise pytest.UsageError(
+            "--reruns (pytest-rerunfailures): a conformance verdict is never retried into "
+            "green; run without --reruns"
+        )
+
+
 def _mask_debug_log(config: pytest.Config, password: str) -> None:
     """pytest --debug wrote the command line, --password included, to its log before any
     plugin ran: mask what is written (byte for byte, so pytest's own handle stays in place)
@@ -207,6 +222,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "check(*ids, keys=()): the check IDs (schemas/checks.json) a test reports, and the "
         "documented keys it is about",
     )
+    _refuse_foreign_engines(config)
     config.stash[SETTINGS] = _settings(config)
     _mask_debug_log(config, config.stash[SETTINGS].password)
     try:

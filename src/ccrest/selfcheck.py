@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ccrest.engine import SuitesMissing, pytest_args, suites_dir
 from ccrest.simulator import Credentials, Simulator
 from ccrest.simulator.defects import DEFECTS, Defect
 
@@ -89,26 +90,13 @@ def charging_simulator(*defects: Defect | str) -> Simulator:
 
 
 def run_suite(url: str, suites: Path, seconds: float, extra: Sequence[str] = ()) -> dict:
-    """The suite in a pytest subprocess against ``url``; its conformance.json."""
+    """The suite in a pytest subprocess against ``url``, run as ``ccrest check`` runs it (the
+    plugin by -p, the rootdir pinned, from any directory); its conformance.json."""
     with tempfile.TemporaryDirectory(prefix="ccrest-selfcheck-") as tmp:
+        options = ["-q", f"--controller-url={url}", f"--sample-seconds={seconds}", *extra]
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                str(suites),
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--controller-url",
-                url,
-                "--sample-seconds",
-                str(seconds),
-                "--report-dir",
-                tmp,
-                *extra,
-            ],
-            cwd=suites.parent,
+            [sys.executable, "-m", "pytest", *pytest_args(Path(tmp), options, suites=suites)],
+            cwd=tmp,
             capture_output=True,
             timeout=RUN_TIMEOUT_S,
             env={**os.environ, "CC_PASSWORD": PASSWORD},
@@ -153,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m ccrest.selfcheck", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--list", action="store_true", help="list the defects and exit")
-    parser.add_argument("--suites", default="suites", help="the suites folder (default ./suites)")
+    parser.add_argument("--suites", help="the suites folder (default: the installed suites)")
     parser.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
     parser.add_argument("defects", nargs="*", help="only these defects (default: all)")
     args = parser.parse_args(argv)
@@ -161,9 +149,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for d in DEFECTS.values():
             print(f"{d.name:<30} {d.description} -> {', '.join(d.catches)}")
         return 0
-    suites = Path(args.suites).resolve()
+    try:
+        suites = Path(args.suites).resolve() if args.suites else suites_dir()
+    except SuitesMissing as exc:
+        parser.error(str(exc))
     if not (suites / "test_full_state.py").is_file():
-        parser.error(f"no suites at {suites}: run from a ccrest checkout or give --suites")
+        parser.error(f"no suites at {suites}: give --suites a ccrest suites folder")
     unknown = [n for n in args.defects if n not in DEFECTS]
     if unknown:
         parser.error(f"unknown defect(s) {unknown}; --list shows them")

@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from ccrest import __version__
 from ccrest.simulator.app import Simulator, is_loopback
 from ccrest.simulator.auth import DEFAULT_PASSWORDS, PASSWORD_ENV, Credentials
 from ccrest.simulator.defects import DEFECTS, FAULTS
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--latency-ms", type=float, default=0.0, help="delay every REST answer")
     p.add_argument("--replay", metavar="FILE", help="serve a recorded full_state capture")
+    p.add_argument("--version", action="version", version=f"ccrest-sim {__version__}")
     p.add_argument("--control-token", help="token for the control API (or CCREST_SIM_TOKEN)")
     p.add_argument(
         "--defect",

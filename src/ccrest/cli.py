@@ -1,0 +1,149 @@
+"""The ccrest command: check a controller, run the simulator, compare reports, prove the
+suite. pytest stays the engine; ``ccrest check`` runs the packaged suites through it, from any
+directory, and every pytest option still works after ``--``.
+
+    ccrest check [URL] [--profile NAME|FILE] [--report-dir DIR] [... -- PYTEST OPTIONS]
+    ccrest sim [--port 8080 ...]          the bundled simulator (also: ccrest-sim)
+    ccrest report diff OLD NEW [--html F] what regressed between two runs
+    ccrest selfcheck [DEFECT ...]         the kill table
+    ccrest --version
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ccrest import __version__
+
+EXIT_USAGE = 4
+OPTIONS = (  # suite options with a value: given here with a space or '=', passed on with '='
+    ("--username", "operator or manufacturer (or CC_USERNAME; operator)"),
+    ("--password", "the role's password; better: the environment variable CC_PASSWORD"),
+    ("--auth-scheme", "doc-headers (default) or basic"),
+    ("--rest-mode", "without-uid (default) or with-uid"),
+    ("--timeout", "seconds per request (default 5)"),
+    ("--sample-seconds", "how long the temporal checks watch (default 3)"),
+    ("--run-deadline", "the whole run's bound in seconds (default 600)"),
+    ("--profile", "a built-in profile (doc-5.33.5, field-5.22, field-5.33) or a TOML file"),
+    ("--replay", "check a recorded capture instead of a device"),
+    ("--record", "save what the run observed as a capture"),
+)
+PATHS = ("--profile", "--replay", "--record")  # resolved against the working directory
+
+
+def _check_parser(sub) -> argparse.ArgumentParser:
+    check = sub.add_parser(
+        "check",
+        help="check a controller (or, with no URL, the bundled simulator) against the "
+        "specification",
+        description="Runs the conformance suites through pytest; options after -- go to pytest.",
+    )
+    check.add_argument("url", nargs="?", help="http://HOST[:PORT] of the controller (or CC_URL)")
+    for name, what in OPTIONS:
+        check.add_argument(name, help=what)
+    check.add_argument(
+        "--report-dir", default="reports", help="where the reports go (default ./reports)"
+    )
+    check.add_argument("-m", dest="markexpr", help="only these families: -m 'schema or auth'")
+    check.add_argument("-k", dest="keyword", help="only tests matching this expression")
+    check.add_argument("-q", "--quiet", action="store_true", help="less output")
+    return check
+
+
+def _pass_on(args: argparse.Namespace) -> list[str]:
+    """The suite options as pytest gets them: always NAME=VALUE, paths made absolute, so a
+    value after a space is never taken for a test path."""
+    out = []
+    if args.url is not None:
+        out.append(f"--controller-url={args.url}")
+    for name, _ in OPTIONS:
+        value = getattr(args, name.lstrip("-").replace("-", "_"))
+        if value is None:
+            continue
+        if name in PATHS and (name != "--profile" or Path(value).suffix == ".toml"):
+            value = str(Path(value).resolve())
+        out.append(f"{name}={value}")
+    if args.markexpr:
+        out += ["-m", args.markexpr]
+    if args.keyword:
+        out += ["-k", args.keyword]
+    if args.quiet:
+        out.append("-q")
+    return out
+
+
+def check(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    import pytest
+
+    from ccrest.engine import SuitesMissing, pytest_args
+
+    report_dir = Path(args.report_dir).resolve()
+    try:
+        argv = pytest_args(report_dir, _pass_on(args), extra)
+    except SuitesMissing as exc:
+        print(f"ccrest: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    code = int(pytest.main(argv))
+    print(_last_line(report_dir, code))
+    return code
+
+
+def _last_line(report_dir: Path, code: int) -> str:
+    """One line: the verdict, the target and where the reports are."""
+    from ccrest.report.markdown import VERDICTS
+    from ccrest.report.summary import where
+
+    try:
+        summary = json.loads((report_dir / "conformance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"ccrest: no report written (exit {code})"
+    return (
+        f"ccrest: {VERDICTS.get(summary['verdict'], summary['verdict'])}: "
+        f"{where(summary['target'])}; reports in {report_dir} (exit {code})"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, extra = argv[:at], argv[at + 1 :]
+    parser = argparse.ArgumentParser(prog="ccrest", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"ccrest {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _check_parser(sub)
+    for name, what in (
+        ("sim", "the bundled simulator of a controller (ccrest-sim)"),
+        ("report", "compare two runs' reports: ccrest report diff OLD NEW"),
+        ("selfcheck", "the kill table: the suite against every catalogued defect"),
+    ):
+        sub.add_parser(name, help=what, add_help=False)
+    known, rest = parser.parse_known_args(argv)
+    if known.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    if known.command == "check":
+        if rest:
+            parser.error(f"check: unknown options {rest}; give pytest's own options after --")
+        return check(known, extra)
+    forwarded = rest + (["--", *extra] if extra else [])
+    if known.command == "sim":
+        from ccrest.simulator.cli import main as sim_main
+
+        return sim_main(forwarded)
+    if known.command == "report":
+        from ccrest.report.__main__ import main as report_main
+
+        return report_main(forwarded)
+    from ccrest.selfcheck import main as selfcheck_main
+
+    return selfcheck_main(forwarded)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Where the suites are and how pytest is asked to run them, for ``ccrest check`` and the
+kill table alike: the packaged copy in a wheel, the top-level folder in a checkout.
+
+pytest stays the engine. A run of the packaged suites pins everything pytest would otherwise
+guess from the working directory: the plugin is loaded by ``-p`` (nothing global is installed),
+the rootdir is the suites folder, the ini is empty (``-c /dev/null``), and the options the
+checkout's ``pyproject.toml`` gives are given here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+STRICT = ("--strict-markers", "--strict-config", "-o", "xfail_strict=true", "-ra")
+
+
+class SuitesMissing(RuntimeError):
+    """No suites folder: a broken install."""
+
+
+def suites_dir() -> Path:
+    """The conformance suites: inside an installed wheel, or the checkout's ``suites/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_suites", here.parents[1] / "suites"):
+        if (candidate / "scenarios.json").is_file():
+            return candidate
+    raise SuitesMissing(
+        f"no suites found (looked in {here / '_suites'} and {here.parents[1] / 'suites'}); "
+        "reinstall ccrest"
+    )
+
+
+def pytest_args(
+    report_dir: Path,
+    options: Sequence[str] = (),
+    extra: Sequence[str] = (),
+    suites: Path | None = None,
+) -> list[str]:
+    """The arguments of one conformance run of the packaged suites (or of ``suites``)."""
+    suites = suites if suites is not None else suites_dir()
+    return [
+        str(suites),
+        "-p",
+        "ccrest.plugin",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:timeout",  # pytest-timeout's --timeout is not ours; in a ccrest run it stays out
+        "-c",
+        os.devnull,
+        f"--rootdir={suites}",
+        *STRICT,
+        f"--report-dir={report_dir}",
+        *options,
+        *extra,
+    ]
