@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,7 +33,18 @@ OPTIONS = (  # suite options with a value: given here with a space or '=', passe
     ("--replay", "check a recorded capture instead of a device"),
     ("--record", "save what the run observed as a capture"),
 )
-PATHS = ("--profile", "--replay", "--record")  # resolved against the working directory
+
+
+SETTINGS = {  # ccrest.config names of the options above
+    "--username": "username",
+    "--password": "password",
+    "--auth-scheme": "auth_scheme",
+    "--rest-mode": "rest_mode",
+    "--timeout": "timeout",
+    "--sample-seconds": "sample_seconds",
+    "--run-deadline": "run_deadline",
+    "--profile": "profile",
+}
 
 
 def _check_parser(sub) -> argparse.ArgumentParser:
@@ -40,13 +52,20 @@ def _check_parser(sub) -> argparse.ArgumentParser:
         "check",
         help="check a controller (or, with no URL, the bundled simulator) against the "
         "specification",
-        description="Runs the conformance suites through pytest; options after -- go to pytest.",
+        description="Runs the conformance suites through pytest; options after -- go to pytest. "
+        "Settings that do not change between runs may come from ccrest.toml (or --config, or "
+        "[tool.ccrest] in pyproject.toml); the command line overrides them.",
     )
     check.add_argument("url", nargs="?", help="http://HOST[:PORT] of the controller (or CC_URL)")
     for name, what in OPTIONS:
         check.add_argument(name, help=what)
+    check.add_argument("--report-dir", help="where the reports go (default ./reports)")
+    check.add_argument("--config", help="the configuration file (default ./ccrest.toml)")
     check.add_argument(
-        "--report-dir", default="reports", help="where the reports go (default ./reports)"
+        "--show-config",
+        action="store_true",
+        help="print the settings in force and where "
+        "each comes from (secrets masked), and run nothing",
     )
     check.add_argument("-m", dest="markexpr", help="only these families: -m 'schema or auth'")
     check.add_argument("-k", dest="keyword", help="only tests matching this expression")
@@ -54,19 +73,46 @@ def _check_parser(sub) -> argparse.ArgumentParser:
     return check
 
 
-def _pass_on(args: argparse.Namespace) -> list[str]:
+def _attr(name: str) -> str:
+    return name.lstrip("-").replace("-", "_")
+
+
+def _settings(args: argparse.Namespace):
+    """The settings in force: defaults, the file, the environment, the command line."""
+    from ccrest import config
+
+    given = {"url": args.url, "report_dir": args.report_dir}
+    given |= {key: getattr(args, _attr(option)) for option, key in SETTINGS.items()}
+    for key in ("timeout", "sample_seconds", "run_deadline"):
+        if given[key] is not None:
+            given[key] = _number(key, given[key])
+    if given["profile"] is not None and str(given["profile"]).endswith(".toml"):
+        given["profile"] = str(Path(given["profile"]).resolve())
+    explicit = Path(args.config).resolve() if args.config else None
+    return config.resolve(given, Path.cwd(), explicit)
+
+
+def _number(key: str, text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text  # the suite's own check words the error
+
+
+def _pass_on(args: argparse.Namespace, settings) -> list[str]:
     """The suite options as pytest gets them: always NAME=VALUE, paths made absolute, so a
-    value after a space is never taken for a test path."""
+    value after a space is never taken for a test path. The password goes by CC_PASSWORD."""
     out = []
-    if args.url is not None:
-        out.append(f"--controller-url={args.url}")
-    for name, _ in OPTIONS:
-        value = getattr(args, name.lstrip("-").replace("-", "_"))
-        if value is None:
-            continue
-        if name in PATHS and (name != "--profile" or Path(value).suffix == ".toml"):
-            value = str(Path(value).resolve())
-        out.append(f"{name}={value}")
+    if "url" in settings:
+        out.append(f"--controller-url={settings['url'].value}")
+    for option, key in SETTINGS.items():
+        if key in settings and key != "password":
+            value = settings[key].value
+            out.append(f"{option}={value:g}" if isinstance(value, float) else f"{option}={value}")
+    for option in ("--replay", "--record"):
+        value = getattr(args, _attr(option))
+        if value is not None:
+            out.append(f"{option}={Path(value).resolve()}")
     if args.markexpr:
         out += ["-m", args.markexpr]
     if args.keyword:
@@ -79,11 +125,22 @@ def _pass_on(args: argparse.Namespace) -> list[str]:
 def check(args: argparse.Namespace, extra: Sequence[str]) -> int:
     import pytest
 
+    from ccrest import config
     from ccrest.engine import SuitesMissing, pytest_args
 
-    report_dir = Path(args.report_dir).resolve()
     try:
-        argv = pytest_args(report_dir, _pass_on(args), extra)
+        settings = _settings(args)
+    except config.ConfigError as exc:
+        print(f"ccrest: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.show_config:
+        print(config.show(settings))
+        return 0
+    if "password" in settings:  # to the suite by the environment, never on its command line
+        os.environ["CC_PASSWORD"] = str(settings["password"].value)
+    report_dir = Path(str(settings["report_dir"].value)).resolve()
+    try:
+        argv = pytest_args(report_dir, _pass_on(args, settings), extra)
     except SuitesMissing as exc:
         print(f"ccrest: {exc}", file=sys.stderr)
         return EXIT_USAGE

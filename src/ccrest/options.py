@@ -14,6 +14,15 @@ from ccrest.client import AUTH_SCHEMES
 from ccrest.profiles import DEFAULT as DEFAULT_PROFILE
 
 REST_MODES = ("without-uid", "with-uid")
+# the suite's defaults, named once: the options below and ``ccrest check --show-config``
+DEFAULTS: dict[str, object] = {
+    "auth_scheme": "doc-headers",
+    "rest_mode": "without-uid",
+    "timeout": 5.0,
+    "sample_seconds": 3.0,
+    "run_deadline": 600.0,
+    "profile": DEFAULT_PROFILE,
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,34 +37,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--auth-scheme",
         choices=AUTH_SCHEMES,
-        default="doc-headers",
+        default=DEFAULTS["auth_scheme"],
         help="doc-headers: Username/Password headers as in the specification's curl example "
         "(default); basic: RFC 7617",
     )
     group.addoption(
         "--rest-mode",
         choices=REST_MODES,
-        default="without-uid",
+        default=DEFAULTS["rest_mode"],
         help="the REST interface setting the device is expected to have (default without-uid)",
     )
-    group.addoption("--timeout", type=float, default=5.0, help="seconds per request (default 5)")
+    group.addoption(
+        "--timeout", type=float, default=DEFAULTS["timeout"], help="seconds per request (default 5)"
+    )
     group.addoption(
         "--sample-seconds",
         type=float,
-        default=3.0,
+        default=DEFAULTS["sample_seconds"],
         help="how long the temporal checks watch the controller (default 3)",
     )
     group.addoption(
         "--run-deadline",
         type=float,
-        default=600.0,
+        default=DEFAULTS["run_deadline"],
         metavar="SECONDS",
         help="the whole run's time bound (default 600): checks not begun by then are reported "
         "as not tested, with the reason, and the reports are written",
     )
     group.addoption(
         "--profile",
-        default=DEFAULT_PROFILE,
+        default=DEFAULTS["profile"],
         metavar="NAME|FILE",
         help="what the device is expected to do: a built-in profile (doc-5.33.5, the "
         "specification as written, is the default; field-5.22, field-5.33) or a profile "
