@@ -1,6 +1,7 @@
 """The pytest side of the reports: gather every test's record, feed pytest-html, write files.
 
-Registered by ``ccrest.plugin`` for conformance runs. It writes ``conformance.json`` and
+Registered by ``ccrest.plugin`` for conformance runs; it reads the run's state from
+``ccrest.run`` and never imports the plugin. It writes ``conformance.json`` and
 ``conformance.md`` itself; pytest-html writes ``conformance.html`` (with the matrix, the
 environment and the details added here) and pytest's junitxml ``conformance.xml``. The reports
 are written whatever happens, including a run that found the device untestable.
@@ -19,24 +20,21 @@ from ccrest import __version__
 from ccrest.findings import Finding
 from ccrest.report import html, markdown
 from ccrest.report.summary import Record, build
+from ccrest.run import (
+    CATALOGUE,
+    PROFILE,
+    SCOPE,
+    SETTINGS,
+    TARGET,
+    WAIVERS,
+    deadline_cut,
+    describe,
+    deviations,
+    run_scope,
+)
 from ccrest.spec import Catalogue
 
 UNTESTABLE_EXIT = 6
-
-
-def describe(item: pytest.Item) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """A test's family, check IDs and subject keys, from its markers and parameters."""
-    from ccrest.plugin import FAMILIES
-
-    family = next((m for m in FAMILIES if item.get_closest_marker(m)), None)
-    checks, keys = [], []
-    for mark in item.iter_markers("check"):
-        checks += [c for c in mark.args if c not in checks]
-        keys += [k for k in mark.kwargs.get("keys", ()) if k not in keys]
-    callspec = getattr(item, "callspec", None)
-    if callspec is not None and isinstance(callspec.params.get("key"), str):
-        keys.append(callspec.params["key"])
-    return family, tuple(checks), tuple(keys)
 
 
 class ReportCollector:
@@ -48,8 +46,6 @@ class ReportCollector:
         self._t0 = time.monotonic()
         self.summary: dict | None = None
         self._html_report = None
-        from ccrest.plugin import CATALOGUE
-
         self._cat: Catalogue = config.stash[CATALOGUE]
 
     # -- gathering -------------------------------------------------------------------------
@@ -111,18 +107,6 @@ class ReportCollector:
     # -- writing ---------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        from ccrest.plugin import (
-            CATALOGUE,
-            PROFILE,
-            SCOPE,
-            SETTINGS,
-            TARGET,
-            WAIVERS,
-            deadline_cut,
-            deviations,
-            run_scope,
-        )
-
         settings = self.config.stash[SETTINGS]
         target = self.config.stash.get(TARGET, None)
         cut = deadline_cut(self.config)

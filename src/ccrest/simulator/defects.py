@@ -24,14 +24,29 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from ccrest.simulator.device import Reading
 
 if TYPE_CHECKING:
     from ccrest.simulator.auth import Credentials
-    from ccrest.simulator.server import Handler
+
+
+class Handler(Protocol):
+    """What a defect's ``respond`` hook may use of the server's request handler (the server
+    imports this module, never the other way round)."""
+
+    path: str
+    command: str
+    headers: Any
+    wfile: Any
+    connection: socket.socket
+    server: Any
+    close_connection: bool
+
+    def reply(self, status: int, body: bytes, content_type: str) -> None: ...
+
 
 Answer = tuple[bytes, str]
 Readings = list[Reading]

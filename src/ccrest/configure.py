@@ -1,0 +1,131 @@
+"""From pytest's options to the run's Settings: every value checked before the first request,
+a bad one a usage error that names the option and the fix (exit 4); plugins that would change
+what a verdict means refused; a password pytest --debug logged masked."""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+
+from ccrest.client import ClientError, check_url
+from ccrest.run import Settings, is_conformance_run
+
+
+def settings_from(config: pytest.Config) -> Settings:
+    opt = config.option
+    # --replay wins over a CC_URL in the environment, not over an explicit --controller-url
+    given = opt.controller_url if opt.controller_url is not None else os.environ.get("CC_URL")
+    if opt.replay and opt.controller_url is None:
+        given = None  # --replay wins over a CC_URL in the environment
+    if given is not None and not given.strip():
+        where = "--controller-url" if opt.controller_url is not None else "CC_URL"
+        raise pytest.UsageError(
+            f"{where} is empty: give the controller's http://HOST[:PORT], or leave it out "
+            "(unset CC_URL) to test the bundled simulator"
+        )
+    url = given or None
+    username = opt.username or os.environ.get("CC_USERNAME") or "operator"
+    password = opt.password or os.environ.get("CC_PASSWORD")
+    replay = Path(opt.replay).resolve() if opt.replay else None
+    if replay is not None:
+        if url is not None:
+            raise pytest.UsageError("--replay and --controller-url exclude each other: pick one")
+        if not replay.is_file():
+            raise pytest.UsageError(f"--replay {opt.replay}: no such file")
+    if url is not None:
+        try:
+            url = check_url(url)
+        except ClientError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        if password is None:
+            raise pytest.UsageError(
+                "a controller needs a password: give --password or set CC_PASSWORD"
+            )
+    elif username not in ("operator", "manufacturer"):
+        raise pytest.UsageError(
+            f"--username {username!r}: the bundled simulator knows the roles operator and "
+            "manufacturer (give --controller-url to test another device)"
+        )
+    for name, value, low in (
+        ("--timeout", opt.timeout, 0.0),
+        ("--sample-seconds", opt.sample_seconds, None),
+        ("--run-deadline", opt.run_deadline, 0.0),
+    ):
+        if not math.isfinite(value) or value < 0 or (low is not None and value <= low):
+            more = "more than 0" if low is not None else "0 or more"
+            raise pytest.UsageError(f"{name} {value}: give a finite number of seconds, {more}")
+    if password is not None and opt.auth_scheme == "doc-headers":
+        try:
+            password.encode("latin-1")
+        except UnicodeEncodeError:
+            raise pytest.UsageError(
+                "the password holds characters outside Latin-1, which the Password header of "
+                "--auth-scheme doc-headers cannot carry; use --auth-scheme basic (RFC 7617 "
+                "sends it as UTF-8) or a password the controller accepts in a header"
+            ) from None
+    record = Path(opt.record).resolve() if opt.record else None
+    if record is not None:
+        writable(record, "--record")
+    return Settings(
+        url=url,
+        username=username,
+        password=password or secrets.token_urlsafe(12),
+        scheme=opt.auth_scheme,
+        rest_mode=opt.rest_mode,
+        timeout=opt.timeout,
+        sample_seconds=opt.sample_seconds,
+        allow_anonymous=opt.allow_anonymous,
+        run_deadline=opt.run_deadline,
+        replay=replay,
+        record=record,
+    )
+
+
+def writable(path: Path, option: str) -> None:
+    """Fail before the first request, not after the run, when a file cannot be written."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise pytest.UsageError(f"{option} {path}: the folder {folder} does not exist; create it")
+    if (
+        path.is_dir()
+        or not os.access(folder, os.W_OK)
+        or (path.exists() and not os.access(path, os.W_OK))
+    ):
+        raise pytest.UsageError(f"{option} {path}: cannot write there; give a writable file")
+
+
+def refuse_foreign_engines(config: pytest.Config) -> None:
+    """Plugins that would change what a conformance run means are refused, with the reason."""
+    if getattr(config.option, "numprocesses", None) and is_conformance_run(config):
+        raise pytest.UsageError(
+            "-n (pytest-xdist): one controller must not see parallel requests, and the suite "
+            "runs its checks in order; run without -n"
+        )
+    if getattr(config.option, "reruns", 0) and is_conformance_run(config):
+        raise pytest.UsageError(
+            "--reruns (pytest-rerunfailures): a conformance verdict is never retried into "
+            "green; run without --reruns"
+        )
+
+
+def mask_debug_log(config: pytest.Config, password: str) -> None:
+    """pytest --debug wrote the command line, --password included, to its log before any
+    plugin ran: mask what is written (byte for byte, so pytest's own handle stays in place)
+    and every line it writes from now on. Better still: give the password by CC_PASSWORD."""
+    root = config.trace.root
+    writer = getattr(root, "_writer", None)
+    log = getattr(writer, "__self__", None)
+    if not config.option.debug or not password or log is None or not hasattr(log, "flush"):
+        return
+    log.flush()
+    secret = password.encode("utf-8")
+    with open(log.name, "r+b") as raw:
+        data = raw.read()
+        if secret in data:
+            raw.seek(0)
+            raw.write(data.replace(secret, b"*" * len(secret)))
+    root.setwriter(lambda text: writer(text.replace(password, "*" * len(password))))

@@ -1,0 +1,148 @@
+"""The controller under test: the embedded simulator or a URL, the one client, the preflight
+that ends an untestable run with one message, and --record's capture of what a run saw."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from ccrest import observe
+from ccrest.client import Client
+from ccrest.run import (
+    CATALOGUE,
+    EMBEDDED_CARD,
+    EXIT_UNTESTABLE,
+    RUN_ENDS,
+    SETTINGS,
+    TARGET,
+    Settings,
+    Target,
+    deadline_words,
+)
+from ccrest.spec import catalogue
+
+
+def start_embedded(settings: Settings) -> object:
+    from ccrest.simulator import Credentials, DeviceConfig, Simulator
+
+    passwords = {"operator": "operator-pw", "manufacturer": "manufacturer-pw"}
+    passwords[settings.username] = settings.password
+    from ccrest.simulator.sources import ReplayError
+
+    try:
+        sim = Simulator(
+            DeviceConfig(rest_mode=settings.rest_mode),
+            credentials=Credentials(**passwords),
+            port=0,
+            speed=1.0,
+            replay=settings.replay,
+            rest_mode=settings.rest_mode,
+        ).start()
+    except ReplayError as exc:
+        raise pytest.UsageError(f"--replay: {exc}") from None
+    if sim.device is not None:
+        sim.device.plug(max_current=16)  # a session in progress: every family has data to judge
+        sim.device.present_card(EMBEDDED_CARD)
+    return sim
+
+
+def preflight(target: Target, config: pytest.Config) -> observe.Observed:
+    """Can the device be tested at all? If not, end the run with one clear message."""
+    s = target.settings
+    first = observe.full_state(target.client, config.stash[CATALOGUE])
+    ex = first.exchange
+    where = f"{target.url}/rest/full_state"
+    reason = None
+    if ex.transport_failed:
+        reason = (
+            f"cannot reach the controller at {target.url}: {ex.error}. Check the address, that "
+            "the controller is powered and reachable from this machine, and --timeout"
+        )
+    elif ex.status in (401, 403):
+        reason = (
+            f"{where} refused the credentials of {s.username!r} ({ex.status}) with the "
+            f"{s.scheme} scheme. Check --username and --password (or CC_USERNAME, CC_PASSWORD) "
+            "and --auth-scheme"
+        )
+    elif ex.status == 404:
+        reason = (
+            f"{where} answered 404: the REST interface looks switched off. Enable it in the "
+            "Config UI (SYSTEM / General: REST interface = Enabled (without UID)), or check "
+            "--controller-url"
+        )
+    if reason:
+        message = f"ccrest: not testable: {target.client.redact(reason)}"
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(message, red=True, bold=True)
+        else:
+            print(message, file=sys.stderr)
+        pytest.exit(f"the controller could not be tested (exit {EXIT_UNTESTABLE})", EXIT_UNTESTABLE)
+    return first
+
+
+def open_target(config: pytest.Config) -> Target:
+    """Start the embedded simulator if needed, open the client, and run the preflight."""
+    target = config.stash.get(TARGET, None)
+    if target is not None:
+        return target
+    settings = config.stash[SETTINGS]
+    sim = start_embedded(settings) if settings.embedded else None
+    url = sim.url if sim is not None else settings.url
+    client = Client(url, settings.username, settings.password, settings.scheme, settings.timeout)
+    client.stop_at = config.stash.get(RUN_ENDS, None)
+    client.stop_reason = deadline_words(settings)
+    target = config.stash[TARGET] = Target(url, client, settings, sim)
+    target.first = preflight(target, config)
+    return target
+
+
+def record_capture(target: Target, path: Path) -> None:
+    """The first full_state and each key's first 200 answer, as a capture (no credentials:
+    bodies were masked when recorded, and no request header is kept).
+
+    A live key's own answer is kept only where it disagreed with the full_state read around
+    it, to reproduce that problem; where it agreed, the replay derives it from full_state, so
+    that a counter that moved between two reads does not look like a fault in the replay.
+    """
+    from ccrest import capture
+    from ccrest.checks.perkey import matches_full_state
+    from ccrest.wire import parse_full_state, parse_key_value
+
+    cat = catalogue()
+    first = target.first.exchange if target.first else None
+    if first is None or first.status != 200:
+        return
+    gets = [ex for ex in target.client.history if ex.method == "GET" and ex.status == 200]
+    states = [(i, ex) for i, ex in enumerate(gets) if ex.url.endswith("/rest/full_state")]
+
+    def state_near(i: int, step: int) -> Mapping[str, object]:
+        """The full_state read just before (step -1) or just after (step 1) answer i."""
+        near = [ex for j, ex in states if (j - i) * step > 0]
+        ex = (near[-1] if step < 0 else near[0]) if near else first
+        return parse_full_state(ex.body, ex.content_type).values
+
+    keys: dict[str, tuple[bytes, str]] = {}
+    seen: set[str] = set()
+    for i, ex in enumerate(gets):
+        name = ex.url.rsplit("/rest/", 1)[-1] if "/rest/" in ex.url else ""
+        if name not in cat or name in seen:
+            continue
+        seen.add(name)
+        spec = cat.key(name)
+        value = parse_key_value(ex.body, ex.content_type, key=name).value
+        agrees = not matches_full_state(spec, state_near(i, -1), value, state_near(i, 1))
+        if not (spec.dynamic and agrees):
+            keys[name] = (ex.body, ex.content_type or "")
+    values = target.first.values
+    identity = {k: str(values[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in values}
+    capture.write(
+        path,
+        (first.body, first.content_type or ""),
+        keys,
+        target={"url": target.url, **identity},
+        note=f"recorded by ccrest from {target.url}",
+    )
