@@ -13,6 +13,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ccrest.shipped import shipped
+
 STRICT = ("--strict-markers", "--strict-config", "-o", "xfail_strict=true", "-ra")
 
 
@@ -22,14 +24,12 @@ class SuitesMissing(RuntimeError):
 
 def suites_dir() -> Path:
     """The conformance suites: inside an installed wheel, or the checkout's ``suites/``."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_suites", here.parents[1] / "suites"):
-        if (candidate / "scenarios.json").is_file():
-            return candidate
-    raise SuitesMissing(
-        f"no suites found (looked in {here / '_suites'} and {here.parents[1] / 'suites'}); "
-        "reinstall ccrest"
-    )
+    found, looked = shipped("suites", "scenarios.json")
+    if found is None:
+        raise SuitesMissing(
+            f"no suites found (looked in {' and '.join(map(str, looked))}); reinstall ccrest"
+        )
+    return found
 
 
 def pytest_args(

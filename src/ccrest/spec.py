@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 
 from ccrest.findings import show
+from ccrest.shipped import shipped
 
 ENUM_SHOWN = 12
 
@@ -29,14 +30,13 @@ class SpecError(Exception):
 
 def default_schema_dir() -> Path:
     """Where the schemas are: inside an installed wheel, or the checkout's top-level folder."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_schemas", here.parents[1] / "schemas"):
-        if (candidate / "full_state.schema.json").is_file():
-            return candidate
-    raise SpecError(
-        f"no schema set found (looked in {here / '_schemas'} and {here.parents[1] / 'schemas'}); "
-        "reinstall ccrest or run from a checkout that has schemas/"
-    )
+    found, looked = shipped("schemas", "full_state.schema.json")
+    if found is None:
+        raise SpecError(
+            f"no schema set found (looked in {' and '.join(map(str, looked))}); "
+            "reinstall ccrest or run from a checkout that has schemas/"
+        )
+    return found
 
 
 @dataclass(frozen=True)
