@@ -102,3 +102,19 @@ def test_advisories_are_listed_by_check_and_key(run_suite, pytester) -> None:
     assert "## Advisory warnings" in md and "| cons.serial-numbers | cc_serial_n |" in md
     value = properties(junit)["ccrest.advisory.cons.serial-numbers[cc_serial_n]"]
     assert "manuf_serial_n = '999': the serial parts differ" in value
+
+
+def test_junit_and_the_ci_job_summary_name_the_target(run_suite, pytester, monkeypatch) -> None:
+    """The JUnit test suite is named after the controller and carries firmware, profile and,
+    per test case, its check IDs; a GitHub Actions job summary gets the Markdown."""
+    step_summary = Path(pytester.path) / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
+    run_suite("-m", "auth", reports=True)
+    _, md, _, junit = read(pytester)
+    suite = junit.find("testsuite")
+    assert suite.get("name") == "ccrest: Acme Inc. CC612_2M3PR 5.33.5-24813"
+    assert properties(junit)["ccrest.firmware_ver"] == "5.33.5-24813"
+    assert properties(junit)["ccrest.profile"] == "doc-5.33.5"
+    case = suite.find("testcase")
+    assert case.find("properties/property").get("name") == "ccrest.checks"
+    assert step_summary.read_text().startswith(md.splitlines()[0])

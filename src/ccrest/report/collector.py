@@ -9,8 +9,10 @@ are written whatever happens, including a run that found the device untestable.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
+import os
 import time
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import pytest
 from ccrest import __version__
 from ccrest.findings import Finding
 from ccrest.report import html, markdown
-from ccrest.report.summary import Record, build
+from ccrest.report.summary import Record, build, where
 from ccrest.run import (
     CATALOGUE,
     PROFILE,
@@ -61,6 +63,8 @@ class ReportCollector:
         """Called by the plugin's makereport wrapper for every phase of every test."""
         record = self.record_for(item)
         record.findings = findings
+        if report.when == "setup" and record.checks:  # junitxml reads them at teardown
+            item.user_properties.append(("ccrest.checks", ", ".join(record.checks)))
         report.ccrest_checks = record.checks  # type: ignore[attr-defined]
         report.ccrest_findings = findings  # type: ignore[attr-defined]
 
@@ -145,12 +149,17 @@ class ReportCollector:
         )
         self._update_html()
         self._update_junit()
+        summary_md = markdown.render(self.summary)
         for path, text in (
             (self.json_path, json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n"),
-            (self.md_path, markdown.render(self.summary)),
+            (self.md_path, summary_md),
         ):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if step_summary:  # a GitHub Actions job shows it on the run's page
+            with contextlib.suppress(OSError), open(step_summary, "a", encoding="utf-8") as out:
+                out.write(summary_md + "\n")
 
     def _update_junit(self) -> None:
         """The verdict, the scope and each advisory by check and key as properties of the JUnit
@@ -160,15 +169,24 @@ class ReportCollector:
         xml = self.config.stash.get(xml_key, None)
         if xml is None or self.summary is None:
             return
+        target = self.summary["target"]
+        identity = " ".join(
+            str(target[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in target
+        )
+        xml.suite_name = f"ccrest: {identity or where(target)}"
         xml.add_global_property("ccrest.verdict", self.summary["verdict"])
+        for key in ("firmware_ver", "cp_model", "cc_serial_n"):
+            if key in target:
+                xml.add_global_property(f"ccrest.{key}", target[key])
+        xml.add_global_property("ccrest.profile", self.summary["profile"]["name"])
         scope = self.summary["run"].get("scope") or {}
         if scope.get("selection"):
             xml.add_global_property("ccrest.scope", scope["selection"])
         xml.add_global_property("ccrest.faults", self.summary["counts"]["faults"])
         for group in self.summary["advisories"]:
-            where = f"[{group['key']}]" if group.get("key") else ""
+            about = f"[{group['key']}]" if group.get("key") else ""
             xml.add_global_property(
-                f"ccrest.advisory.{group['check']}{where}",
+                f"ccrest.advisory.{group['check']}{about}",
                 f"{group['message']} ({group['count']} tests)",
             )
 
