@@ -151,3 +151,22 @@ def test_markdown_escapes_table_cells(cat: Catalogue) -> None:
     records[0].message = "a | b\nsecond line"
     md = render(summarise(records, cat))
     assert "| `x` | fs.answers | a \\| b |" in md
+
+
+def test_a_summary_of_an_earlier_version_is_still_one(cat: Catalogue) -> None:
+    """`report diff` compares builds across ccrest versions: what this version added (faults,
+    advisories, the states column, the run's scope) is optional in the schema."""
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from ccrest.spec import default_schema_dir
+
+    schema = json.loads((default_schema_dir() / "report.schema.json").read_text())
+    s = summarise([rec("a", ("fs.answers",), ())], cat, 0)
+    for key in ("faults", "advisories"):
+        del s[key]
+    del s["counts"]["faults"]
+    for entry in s["keys"].values():
+        del entry["columns"]["states"]
+    assert list(Draft202012Validator(schema).iter_errors(s)) == []

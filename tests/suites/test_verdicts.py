@@ -118,3 +118,21 @@ def test_junit_and_the_ci_job_summary_name_the_target(run_suite, pytester, monke
     case = suite.find("testcase")
     assert case.find("properties/property").get("name") == "ccrest.checks"
     assert step_summary.read_text().startswith(md.splitlines()[0])
+
+
+def test_the_html_shows_the_faults_first_with_a_curl_line(run_suite, pytester) -> None:
+    """Right under the verdict: one row per fault, with observed, allowed, how many tests it
+    failed and a curl line that repeats the request; the password only as $CC_PASSWORD."""
+    with device("enum-unknown-value", "wrong-content-type") as dev:
+        run_suite(*dev.args, "-m", "schema or per_key or http or states", reports=True)
+    data, _, page, _ = read(pytester)
+    assert page.index('id="ccrest-verdict"') < page.index('id="ccrest-faults"')
+    assert page.index('id="ccrest-faults"') < page.index('id="ccrest-matrix"')
+    rows = page.count('<tr class="ccrest-fault">')
+    assert rows == len(data["faults"]) >= 2
+    assert "curl -s -i -H &#x27;Authorization: Basic Auth&#x27;" in page
+    assert '"Password: $CC_PASSWORD"' in page.replace("&quot;", '"')
+    assert "<th>states</th>" in page
+    enum = next(f for f in data["faults"] if f["check"] == "fs.value-valid")
+    assert enum["count"] > 1 and enum["request"].startswith("GET http://127.0.0.1:")
+    assert data["keys"][enum["key"]]["columns"]["states"]["state"] == "fail"

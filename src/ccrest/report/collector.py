@@ -48,6 +48,7 @@ class ReportCollector:
         self._t0 = time.monotonic()
         self.summary: dict | None = None
         self._html_report = None
+        self._packages: dict = {}
         self._cat: Catalogue = config.stash[CATALOGUE]
 
     # -- gathering -------------------------------------------------------------------------
@@ -106,7 +107,7 @@ class ReportCollector:
 
     def pytest_html_results_summary(self, prefix: list[str], summary, postfix, session) -> None:
         if self.summary is not None:
-            prefix.append(html.matrix(self.summary))
+            prefix.append(html.matrix(self.summary, self._packages))
 
     # -- writing ---------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -202,6 +203,7 @@ class ReportCollector:
         if metadata is not None:  # the same dict pytest-html renders: update it in place
             ours = html.environment(self.summary)
             rest = {k: v for k, v in metadata.items() if k not in ours}
+            self._packages = rest  # shown folded, at the end of the summary
             metadata.clear()
             metadata.update(ours | rest)
 

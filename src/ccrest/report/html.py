@@ -26,6 +26,9 @@ LABELS = {
 }
 STYLE = """
 <style>
+#environment-header, #environment { display: none; } /* the ccrest facts follow the matrix */
+#ccrest-environment { border-collapse: collapse; font-size: 13px; }
+#ccrest-environment td { border: 1px solid #ddd; padding: 2px 8px; }
 #ccrest-matrix { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
 #ccrest-matrix th, #ccrest-matrix td { border: 1px solid #bbb; padding: 3px 8px; text-align: left; }
 #ccrest-matrix th { background: #eee; }
@@ -85,7 +88,25 @@ def _td(state: str, checks: list[str] | None = None) -> str:
     return f'<td class="ccrest-{escape(state.replace("/", ""))}">{text}</td>'
 
 
-def matrix(summary: Mapping) -> str:
+def _environment_html(summary: Mapping, packages: Mapping | None) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>"
+        for k, v in environment(summary).items()
+    )
+    folded = ""
+    if packages:
+        inner = "".join(
+            f"<tr><td>{escape(str(k))}</td><td>{escape(str(v))[:2000]}</td></tr>"
+            for k, v in packages.items()
+        )
+        folded = (
+            "<details><summary>Python, packages and plugins</summary>"
+            f'<table id="ccrest-packages">{inner}</table></details>'
+        )
+    return f'<h2>Environment</h2><table id="ccrest-environment">{rows}</table>{folded}'
+
+
+def matrix(summary: Mapping, packages: Mapping | None = None) -> str:
     """One row per documented key (and per undocumented key found), a column per family."""
     verdict = summary["verdict"]
     rows = []
@@ -124,6 +145,7 @@ def matrix(summary: Mapping) -> str:
         STYLE
         + f'<div id="ccrest-verdict" class="ccrest-verdict ccrest-{VERDICT_CLASS[verdict]}">'
         + f"{escape(title(summary))}</div>"
+        + faults(summary)
         + (
             f'<p id="ccrest-scope">{escape(scope_words(summary))}</p>'
             if scope_words(summary)
@@ -134,6 +156,44 @@ def matrix(summary: Mapping) -> str:
         + profile_html
         + '<h2>Conformance matrix</h2><table id="ccrest-matrix"><thead><tr><th>key</th>'
         + f"<th>verdict</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        + _environment_html(summary, packages)
+    )
+
+
+def curl(summary: Mapping, request: str) -> str:
+    """A command that repeats the request, the password as $CC_PASSWORD (never its value)."""
+    method, _, url = request.partition(" ")
+    user = summary["settings"]["username"]
+    if summary["settings"]["auth_scheme"] == "basic":
+        auth = f'-u "{user}:$CC_PASSWORD"'
+    else:
+        auth = f"-H 'Authorization: Basic Auth' -H 'Username: {user}' -H \"Password: $CC_PASSWORD\""
+    verb = "" if method == "GET" else f" -X {method}"
+    return f"curl -s -i{verb} {auth} '{url}'"
+
+
+def faults(summary: Mapping) -> str:
+    """What to fix, first: one row per distinct fault (check, key, observed value), with what
+    is allowed, the passage, how many tests it failed, and a curl line that shows it again."""
+    groups = summary.get("faults") or []
+    if not groups:
+        return ""
+    rows = []
+    for g in groups[:MAX_FAULTS]:
+        command = f"<code>{escape(curl(summary, g['request']))}</code>" if g.get("request") else ""
+        rows.append(
+            f'<tr class="ccrest-fault"><td title="{escape(g["passage"])}">'
+            f"<b>{escape(g['check'])}</b></td><td>{escape(g.get('key', '-'))}</td>"
+            f"<td><code>{escape(g.get('observed', g['message']))}</code></td>"
+            f"<td>{escape(g.get('allowed', '-'))[:200]}</td><td>{g['count']}</td>"
+            f"<td>{command}</td></tr>"
+        )
+    more = len(groups) - MAX_FAULTS
+    tail = f"<p>… {more} more faults in conformance.json</p>" if more > 0 else ""
+    return (
+        f'<h2>Faults ({len(groups)})</h2><table id="ccrest-faults"><thead><tr><th>check</th>'
+        "<th>key</th><th>observed</th><th>allowed</th><th>tests</th><th>reproduce</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table>{tail}"
     )
 
 
@@ -141,6 +201,7 @@ def checks_cell(checks: tuple[str, ...]) -> str:
     return f'<td class="col-checks">{escape(", ".join(checks))}</td>'
 
 
+MAX_FAULTS = 50  # fault rows the first screen lists; the JSON keeps all
 DETAILS_LISTED = 20  # findings a test's details show; the JSON keeps all
 
 
