@@ -3,7 +3,8 @@
 The run's state lives in ``ccrest.run``, the options' checks in ``ccrest.configure``, the
 controller under test in ``ccrest.target``, the reports in ``ccrest.report``.
 
-Loaded by the top-level conftest.py (``pytest_plugins``). With no --controller-url it starts
+Loaded by the checkout's conftest.py (``pytest_plugins``) or by ``-p ccrest.plugin`` (as
+``ccrest check`` runs it). With no --controller-url it starts
 the bundled simulator in-process on a free port, charging a vehicle so that every family has
 something to judge; with one it talks to that controller, live or simulated, the same way.
 Before any check, one preflight request makes sure the device can be tested at all: an
@@ -16,7 +17,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -31,7 +31,6 @@ from ccrest.run import (
     CUT_SHORT,
     DESELECTED,
     EXIT_DEADLINE,
-    EXIT_UNTESTABLE,
     FAMILIES,
     FINDINGS,
     PROFILE,
@@ -52,11 +51,6 @@ from ccrest.simctl import SimControl, find_control
 from ccrest.spec import Catalogue, catalogue
 from ccrest.target import open_target, record_capture
 from ccrest.verdict import WaiverLedger, conclude
-
-if TYPE_CHECKING:
-    pass
-
-__all__ = ["EXIT_DEADLINE", "EXIT_UNTESTABLE"]  # the exit codes, for the self-tests
 
 
 @pytest.hookimpl(tryfirst=True)  # before junitxml and pytest-html read their paths

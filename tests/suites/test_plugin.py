@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from ccrest.plugin import EXIT_UNTESTABLE
+from ccrest.run import EXIT_UNTESTABLE
 from ccrest.spec import Catalogue
 from tests.suites.conftest import SUITES, assert_all_passed, device
 

@@ -24,6 +24,7 @@ from ccrest.report import html, markdown
 from ccrest.report.summary import Record, build, where
 from ccrest.run import (
     CATALOGUE,
+    EXIT_UNTESTABLE,
     PROFILE,
     SCOPE,
     SETTINGS,
@@ -35,8 +36,6 @@ from ccrest.run import (
     run_scope,
 )
 from ccrest.spec import Catalogue
-
-UNTESTABLE_EXIT = 6
 
 
 class ReportCollector:
@@ -143,7 +142,7 @@ class ReportCollector:
                 "started": self.started.isoformat(timespec="seconds"),
                 "duration_s": round(time.monotonic() - self._t0, 3),
                 "http_requests": target.client.requests if target else 0,
-                "exit_status": "not-testable" if exitstatus == UNTESTABLE_EXIT else int(exitstatus),
+                "exit_status": "not-testable" if exitstatus == EXIT_UNTESTABLE else int(exitstatus),
                 "scope": _cut(self.config.stash.get(SCOPE, None) or run_scope(session), cut),
             },
             versions={"ccrest": __version__, "schema_set": self._cat.version},
