@@ -124,6 +124,22 @@ class TestPerKey:
         )
         assert f.outcome is Outcome.FAIL, "a value of its own is judged here"
 
+    def test_a_moving_invalid_value_is_one_fault(self, cat: Catalogue) -> None:
+        """A negative meter read in full_state and again per key has moved on between the two
+        reads: fs.value-valid reports it once; a fixed key's different value is its own fault."""
+        ex = answer(body=b"-426420")
+        parsed = parse_key_value(ex.body)
+        (f,) = perkey.value_valid(cat.key("meter_wh"), ex, parsed, {"meter_wh": "-426416"})
+        assert f.outcome is Outcome.NOT_TESTED and "fs.value-valid judges it" in f.message
+        (f,) = perkey.value_valid(cat.key("meter_wh"), ex, parsed, {"meter_wh": "426416"})
+        assert f.outcome is Outcome.FAIL, "full_state's value is valid: this one is the fault"
+        assert not cat.key("schuko_cfg").dynamic
+        ex = answer(body=b"on")
+        (f,) = perkey.value_valid(
+            cat.key("schuko_cfg"), ex, parse_key_value(ex.body), {"schuko_cfg": "yes"}
+        )
+        assert f.outcome is Outcome.FAIL
+
     def test_json_number_is_the_same_value_as_its_text(self, cat: Catalogue) -> None:
         """A JSON full_state may carry 16 as a number; the bare text 16 per key is that value."""
         spec = cat.key("max_current")
