@@ -29,6 +29,7 @@ class Finding:
     allowed: str | None = None
     outcome: Outcome = Outcome.FAIL
     exchange: Exchange | None = None
+    at: tuple[float, ...] = ()  # the samples (monotonic s) a rule over time saw it in: charted
 
     def line(self) -> str:
         """The finding as one line of a failure message: check ID first, then what was seen."""

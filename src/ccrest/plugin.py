@@ -35,6 +35,7 @@ from ccrest.run import (
     FINDINGS,
     PROFILE,
     RUN_ENDS,
+    SAMPLES,
     SCOPE,
     SETTINGS,
     TARGET,
@@ -195,13 +196,15 @@ def per_key(controller: Target, cat: Catalogue) -> observe.PerKey:
 
 
 @pytest.fixture(scope="session")
-def samples(controller: Target, settings: Settings) -> list:
+def samples(controller: Target, settings: Settings, pytestconfig: pytest.Config) -> list:
     if settings.replay is not None:
         pytest.skip(
             "not testable here because the target replays a recorded capture, which does not "
             "change over time"
         )
-    return observe.samples(controller.client, settings.sample_seconds)
+    taken = observe.samples(controller.client, settings.sample_seconds)
+    pytestconfig.stash[SAMPLES] = taken  # the report charts them
+    return taken
 
 
 @pytest.fixture(scope="session")

@@ -48,6 +48,7 @@ SCOPE = pytest.StashKey[dict]()  # what this run selected: whole suite, or which
 DESELECTED = pytest.StashKey[list[int]]()
 RUN_ENDS = pytest.StashKey[float]()  # monotonic time of the run deadline
 CUT_SHORT = pytest.StashKey[list[int]]()  # checks the run deadline left not tested
+SAMPLES = pytest.StashKey[list]()  # the temporal readings, for the report's chart
 
 
 @dataclass(frozen=True)

@@ -345,6 +345,13 @@ class TestTemporal:
         falling = [sample(0, meter_wh="100"), sample(1, meter_wh="95")]
         (f,) = temporal.counter_never_decreases("meter_wh", falling, session=False)
         assert f.message == "meter_wh went down from 100 to 95 within 1.0 s"
+        assert f.at == (1,)
+
+    def test_a_register_running_backwards_is_one_fault(self) -> None:
+        backwards = [sample(t, meter_wh=str(100 - 5 * t)) for t in range(4)]
+        (f,) = temporal.counter_never_decreases("meter_wh", backwards, session=False)
+        assert f.message == "meter_wh went down 3 times in 3.0 s, first from 100 to 95 within 1.0 s"
+        assert f.observed == [100, 95] and f.at == (1, 2, 3), "each sample it was seen in"
 
     def test_session_counter_may_reset_between_sessions(self) -> None:
         reset = [

@@ -171,15 +171,13 @@ def _browser_or_skip() -> None:
         pytest.skip(f"not testable here because {missing} is not installed")
 
 
-def test_report_reads_well_in_a_browser(run_suite, pytester) -> None:
-    """As a person sees it: the verdict, the matrix and the failing rows are visible."""
-    _browser_or_skip()
+VIEWPORT = (1400, 900)
+
+
+def _chrome(logs: bool = False):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
 
-    with device("enum-unknown-value") as dev:
-        run_suite("-m", "schema", *dev.args, reports=True)
     options = webdriver.ChromeOptions()
     options.binary_location = BROWSER
     for flag in (
@@ -191,14 +189,100 @@ def test_report_reads_well_in_a_browser(run_suite, pytester) -> None:
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--window-size=1400,1000",
+        "--hide-scrollbars",
     ):
         options.add_argument(flag)
+    if logs:  # the DevTools network events: every request the page makes
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
+    driver.set_window_size(*VIEWPORT)
+    width, height = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    # the window's frame is not the page's: make the page itself 1400x900
+    driver.set_window_size(2 * VIEWPORT[0] - width, 2 * VIEWPORT[1] - height)
+    return driver
+
+
+def _requests(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        event = json.loads(entry["message"])["message"]
+        if event.get("method") == "Network.requestWillBeSent":
+            urls.append(event["params"]["request"]["url"])
+    return urls
+
+
+def test_first_screen_shows_the_verdict_and_every_fault(run_suite, pytester, capsys) -> None:
+    """A failing run (a value the spec does not list, the wrong Content-Type, a meter running
+    backwards) opened at 1400x900, as an engineer first sees it: verdict and every distinct
+    fault with key, observed and allowed without scrolling; the meter's chart with the failed
+    samples marked; and not one request beyond the file itself (the page opens offline)."""
+    _browser_or_skip()
+    from selenium.webdriver.common.by import By
+
+    defects = ("enum-unknown-value", "wrong-content-type", "meter-runs-backwards")
+    with device(*defects) as dev:
+        run_suite(*dev.args, "--sample-seconds", "3", reports=True)
+    faults = summary(pytester)["faults"]
+    assert {(f["check"], f.get("key")) for f in faults} >= {
+        ("fs.value-valid", "conn_state"),
+        ("http.content-type", None),
+        ("temp.counter-monotonic", "meter_wh"),
+    }
+    page = (reports(pytester) / "conformance.html").as_uri()
+    driver = _chrome(logs=True)
+    try:
+        driver.get(page)
+        assert driver.execute_script("return [innerWidth, innerHeight]") == list(VIEWPORT)
+        shot = pytester.path / "first-screen-1400x900.png"
+        driver.save_screenshot(str(shot))
+        with capsys.disabled():
+            print(f"\nscreenshot of the first screen: {shot}")
+
+        def on_first_screen(element) -> bool:
+            top, bottom = driver.execute_script(
+                "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom]",
+                element,
+            )
+            return top >= 0 and bottom <= VIEWPORT[1]
+
+        verdict = driver.find_element(By.ID, "ccrest-verdict")
+        assert "DOES NOT CONFORM" in verdict.text and on_first_screen(verdict)
+        rows = driver.find_elements(By.CSS_SELECTOR, "#ccrest-faults tbody tr")
+        assert len(rows) == len(faults)
+        for row, fault in zip(rows, faults, strict=True):
+            cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+            assert on_first_screen(row), f"{fault['check']} is below the first screen"
+            assert cells[0].startswith(fault["check"])
+            assert cells[1] == fault.get("key", "(no key)")
+            assert cells[2] == fault.get("observed", fault["message"])
+            assert cells[3] == fault.get("allowed", "-")[:300]
+        marked = driver.find_elements(
+            By.CSS_SELECTOR, "svg.ccrest-chart circle.ccrest-failed-sample"
+        )
+        assert marked, "the chart marks the samples where the meter went down"
+        assert all("temp.counter-monotonic" in m.get_attribute("textContent") for m in marked)
+        link = driver.find_element(By.CSS_SELECTOR, 'tr[data-key="meter_wh"] a')
+        target = link.get_attribute("href").rpartition("#")[2]
+        assert driver.find_element(By.ID, target).get_attribute("data-key") == "meter_wh"
+        no_key = driver.find_element(By.CSS_SELECTOR, 'tr[data-key="(no key)"]')
+        assert "http.content-type" in no_key.text
+        others = [u for u in _requests(driver) if not u.startswith((page, "data:"))]
+        assert others == [], "the report fetched something: it must open offline"
+    finally:
+        driver.quit()
+
+
+def test_report_reads_well_in_a_browser(run_suite, pytester) -> None:
+    """As a person sees it: the matrix and the failing test with its finding's passage, the
+    exchange with the offending line marked, and no box that scrolls on its own."""
+    _browser_or_skip()
+    from selenium.webdriver.common.by import By
+
+    with device("enum-unknown-value") as dev:
+        run_suite("-m", "schema", *dev.args, reports=True)
+    driver = _chrome()
     try:
         driver.get((reports(pytester) / "conformance.html").as_uri())
-        verdict = driver.find_element(By.ID, "ccrest-verdict")
-        assert verdict.is_displayed() and "DOES NOT CONFORM" in verdict.text
         matrix = driver.find_element(By.ID, "ccrest-matrix")
         assert matrix.is_displayed()
         rows = matrix.find_elements(By.CSS_SELECTOR, "tbody tr")
@@ -218,7 +302,15 @@ def test_report_reads_well_in_a_browser(run_suite, pytester) -> None:
         text = failed[0].text
         assert "test_value_conforms[conn_state]" in text
         assert "[fs.value-valid] conn_state = 'charging': not one of" in text
-        assert "Key name / Key values or example" in text, "the passage is shown"
+        assert "Key name / Key values or example" in text, "the failed check's passage"
         assert "Password: ***" in text, "the exchange is shown, credentials masked"
+        (mark,) = failed[0].find_elements(By.TAG_NAME, "mark")
+        assert mark.text == "conn_state:charging", "the offending line is marked"
+        scrolling = driver.execute_script(
+            "return [...document.querySelectorAll('#results-table *')].filter(e => "
+            "['auto', 'scroll'].includes(getComputedStyle(e).overflowY) && "
+            "e.scrollHeight > e.clientHeight).length"
+        )
+        assert scrolling == 0, "a box inside the results scrolls on its own"
     finally:
         driver.quit()

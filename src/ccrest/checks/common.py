@@ -18,8 +18,9 @@ def fail(
     observed: object = None,
     allowed: str | None = None,
     exchange: Exchange | None = None,
+    at: tuple[float, ...] = (),
 ) -> Finding:
-    return Finding(check_id, message, key, observed, allowed, Outcome.FAIL, exchange)
+    return Finding(check_id, message, key, observed, allowed, Outcome.FAIL, exchange, at)
 
 
 def not_tested(check_id: str, reason: str, *, key: str | None = None) -> Finding:

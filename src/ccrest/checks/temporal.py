@@ -42,21 +42,28 @@ def counter_never_decreases(key: str, samples: Sequence[Sample], session: bool) 
     readings = [(s, n) for s, n in readings if n is not None]
     if len(readings) < 2:
         return [not_tested(check, f"fewer than 2 readable samples of {key}", key=key)]
-    findings = []
-    for (s1, n1), (s2, n2) in itertools.pairwise(readings):
-        if n2 < n1 and not (session and _session_boundary(s1, s2)):
-            findings.append(
-                fail(
-                    check,
-                    f"{key} went down from {n1:g} to {n2:g} within {s2.at - s1.at:.1f} s"
-                    + (" in one session" if session else ""),
-                    key=key,
-                    observed=[n1, n2],
-                    allowed=f"{n1:g} or more",
-                    exchange=s2.exchange,
-                )
-            )
-    return findings
+    drops = [
+        (s1, n1, s2, n2)
+        for (s1, n1), (s2, n2) in itertools.pairwise(readings)
+        if n2 < n1 and not (session and _session_boundary(s1, s2))
+    ]
+    if not drops:
+        return []
+    s1, n1, s2, n2 = drops[0]
+    first = f"from {n1:g} to {n2:g} within {s2.at - s1.at:.1f} s"
+    times = "" if len(drops) == 1 else f" {len(drops)} times in {drops[-1][2].at - s1.at:.1f} s,"
+    return [  # a register that runs backwards is one fault, however often it was seen
+        fail(
+            check,
+            f"{key} went down{times} {'first ' if times else ''}{first}"
+            + (" in one session" if session else ""),
+            key=key,
+            observed=[n1, n2],
+            allowed=f"{n1:g} or more",
+            exchange=s2.exchange,
+            at=tuple(d[2].at for d in drops),
+        )
+    ]
 
 
 def timer_advances(samples: Sequence[Sample]) -> list[Finding]:
@@ -96,6 +103,7 @@ def timer_advances(samples: Sequence[Sample]) -> list[Finding]:
             observed=t2 - t1,
             allowed=f"{elapsed:.1f} ± {slack:.1f} s",
             exchange=last.exchange,
+            at=(last.at,),
         )
     ]
 
@@ -128,6 +136,18 @@ def register_resolution(readings: Sequence[float]) -> float:
     return float(step)
 
 
+def energy_band(
+    cat: Catalogue, powers: Sequence[float], elapsed: float, jitter: float, step: float
+) -> tuple[float, float]:
+    """How much a register may grow in ``elapsed`` s while power read ``powers``: the lowest
+    and highest power (each give or take its tolerance and the meter's 5 %) over the time,
+    the requests' jitter, and one step of the register at each end."""
+    tol = cat.key("power_w").tolerance
+    low = max(0.0, min(powers) - tol) * (1 - METER_SLACK) * max(0.0, elapsed - jitter) / 3600
+    high = (max(powers) + tol) * (1 + METER_SLACK) * (elapsed + jitter) / 3600
+    return low - step, high + step
+
+
 def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Finding]:
     """meter_wh grows between the lowest and highest power seen times the time elapsed, give or
     take one step of the register at each end (its resolution, from the readings)."""
@@ -142,13 +162,9 @@ def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Find
     powers = [number(s.values, "power_w") or 0.0 for s in usable]
     meters = [number(s.values, "meter_wh") or 0.0 for s in usable]
     step = register_resolution(meters)
-    tol = cat.key("power_w").tolerance
     grown = meters[-1] - meters[0]
     elapsed = last.at - first.at
-    jitter = first.jitter + last.jitter
-    low = max(0.0, min(powers) - tol) * (1 - METER_SLACK) * max(0.0, elapsed - jitter) / 3600
-    high = (max(powers) + tol) * (1 + METER_SLACK) * (elapsed + jitter) / 3600
-    low, high = low - step, high + step
+    low, high = energy_band(cat, powers, elapsed, first.jitter + last.jitter, step)
     if low <= grown <= high:
         return []
     return [
@@ -161,5 +177,6 @@ def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Find
             observed=grown,
             allowed=f"{max(low, 0):.1f} to {high:.1f} Wh",
             exchange=last.exchange,
+            at=(last.at,),
         )
     ]

@@ -20,12 +20,13 @@ import pytest
 
 from ccrest import __version__
 from ccrest.findings import Finding
-from ccrest.report import html, markdown
+from ccrest.report import html, markdown, timeline
 from ccrest.report.summary import Record, build, where
 from ccrest.run import (
     CATALOGUE,
     EXIT_UNTESTABLE,
     PROFILE,
+    SAMPLES,
     SCOPE,
     SETTINGS,
     TARGET,
@@ -146,6 +147,11 @@ class ReportCollector:
                 "scope": _cut(self.config.stash.get(SCOPE, None) or run_scope(session), cut),
             },
             versions={"ccrest": __version__, "schema_set": self._cat.version},
+            samples=timeline.rows(
+                self._cat,
+                self.config.stash.get(SAMPLES, []),
+                (f for r in self.records.values() if r.family == "temporal" for f in r.findings),
+            ),
         )
         self._update_html()
         self._update_junit()

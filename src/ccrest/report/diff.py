@@ -8,7 +8,6 @@ got worse; ``python -m ccrest.report diff`` exits 1 when there is one, so a pipe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from html import escape
 
 from ccrest.report.summary import IDENTITY
 
@@ -61,6 +60,7 @@ def compare(old: Mapping, new: Mapping) -> dict:
     return {
         "old": _label(old),
         "new": _label(new),
+        "faults": faults(old, new),
         "verdict": {"before": old["verdict"], "after": new["verdict"]},
         "identity": identity,
         "regressed": regressed,
@@ -71,6 +71,50 @@ def compare(old: Mapping, new: Mapping) -> dict:
         "keys": keys,
         "regression": bool(regressed) or any(k["worse"] for k in keys),
     }
+
+
+def _fault_rows(summary: Mapping) -> dict[tuple[str, str, str], dict]:
+    """The run's faults by cause. A report older than the fault list gets one from its tests'
+    findings, folded the same way (check, key, observed value or message)."""
+    groups = summary.get("faults")
+    if groups is None:
+        folded: dict[tuple[str, str, str], dict] = {}
+        for test in summary["tests"]:
+            for f in test.get("findings", ()):
+                if f["outcome"] == "fail":
+                    cause = (f["check"], f.get("key", ""), f.get("observed", f["message"]))
+                    entry = folded.setdefault(cause, dict(f, count=0))
+                    entry["count"] += 1
+        groups = list(folded.values())
+    return {(g["check"], g.get("key", ""), g.get("observed", g["message"])): g for g in groups}
+
+
+def faults(old: Mapping, new: Mapping) -> list[dict]:
+    """Every fault of either run, marked new, still failing or fixed (in that order)."""
+    before, after = _fault_rows(old), _fault_rows(new)
+    rows = []
+    for cause in [*after, *(c for c in before if c not in after)]:
+        g = after.get(cause) or before[cause]
+        status = (
+            "still failing"
+            if cause in before and cause in after
+            else "new"
+            if cause in after
+            else "fixed"
+        )
+        rows.append(
+            {
+                "status": status,
+                "check": cause[0],
+                "key": cause[1],
+                "observed": cause[2],
+                "allowed": (g.get("allowed") or "-")[:300],
+                "before": before[cause]["count"] if cause in before else 0,
+                "after": after[cause]["count"] if cause in after else 0,
+            }
+        )
+    order = {"new": 0, "still failing": 1, "fixed": 2}
+    return sorted(rows, key=lambda r: order[r["status"]])
 
 
 def _label(summary: Mapping) -> str:
@@ -85,6 +129,11 @@ def render_text(diff: Mapping) -> str:
     ]
     for row in diff["identity"]:
         out.append(f"identity: {row['field']}: {row['before']} -> {row['after']}")
+    if diff["faults"]:
+        out.append(f"\nFAULTS ({len(diff['faults'])})")
+        for f in diff["faults"]:
+            where = f"{f['check']} [{f['key']}]" if f["key"] else f["check"]
+            out.append(f"  {f['status']:<13} {where:<48} {str(f['observed'])[:80]}")
     width = max([len(r["test"].split("::", 1)[-1]) for r in _all_rows(diff)] + [10])
     for title, name in (
         ("REGRESSED", "regressed"),
@@ -120,36 +169,18 @@ def _all_rows(diff: Mapping) -> list[Mapping]:
 
 
 def render_html(diff: Mapping) -> str:
-    def table(rows: list[Mapping], cols: tuple[str, ...]) -> str:
-        head = "".join(f"<th>{escape(c)}</th>" for c in cols)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{escape(str(r[c]))}</td>" for c in cols) + "</tr>" for r in rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    from ccrest.report.html import templates
 
-    parts = [
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
-        f"<title>ccrest diff: {escape(diff['old'])} -> {escape(diff['new'])}</title>",
-        "<style>body{font-family:sans-serif} table{border-collapse:collapse;margin:6px 0 18px}"
-        "td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}"
-        ".bad{background:#ffcdd2;color:#b71c1c}.good{background:#c8e6c9;color:#1b5e20}</style>",
-        "</head><body>",
-        f"<h1>ccrest diff: {escape(diff['old'])} &rarr; {escape(diff['new'])}</h1>",
-        f"<p class='{'bad' if diff['regression'] else 'good'}'>"
-        f"{'REGRESSION' if diff['regression'] else 'no regression'}; verdict "
-        f"{escape(diff['verdict']['before'])} &rarr; {escape(diff['verdict']['after'])}</p>",
-        "<h2>Identity</h2>",
-        table(diff["identity"], ("field", "before", "after")),
-    ]
-    for title, name in (
-        ("Regressed", "regressed"),
-        ("Fixed", "fixed"),
-        ("Still failing", "still_failing"),
-        ("Now not tested", "newly_not_tested"),
-    ):
-        parts += [
-            f"<h2>{title} ({len(diff[name])})</h2>",
-            table(diff[name], ("test", "before", "after", "message")),
-        ]
-    parts += ["<h2>Keys</h2>", table(diff["keys"], ("key", "before", "after")), "</body></html>"]
-    return "".join(parts)
+    return (
+        templates()
+        .get_template("diff.html.j2")
+        .render(
+            diff=diff,
+            sections=(
+                ("Regressed", "regressed"),
+                ("Fixed", "fixed"),
+                ("Still failing", "still_failing"),
+                ("Now not tested", "newly_not_tested"),
+            ),
+        )
+    )

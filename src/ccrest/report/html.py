@@ -1,17 +1,23 @@
-"""The HTML pieces added to pytest-html's report: the conformance matrix at the top, the
-environment, and per test its checks, their passages and what failed, with the exchange.
+"""The HTML pieces added to pytest-html's report, from the Jinja2 templates beside this module:
+the verdict and the faults first, the states strip, the matrix, the charts, the environment;
+per test, its findings with their passages and the exchange, the offending line marked.
 
-Every string that came from the device is escaped: a report must not run a controller's markup.
+The templates autoescape: every string that came from the device is text, never markup. This
+module turns the summary (the one source every report reads) into what the templates show.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
-from html import escape
+
+import jinja2
 
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
-from ccrest.report.markdown import scope_words
+from ccrest.report import chart
+from ccrest.report.markdown import VERDICTS, identity, scope_words
 from ccrest.report.summary import COLUMNS, where
 from ccrest.spec import Catalogue
 
@@ -23,28 +29,8 @@ LABELS = {
     "not-tested": "not tested",
     "n/a": "",
     "extra": "UNDOCUMENTED",
+    "missing": "MISSING",
 }
-STYLE = """
-<style>
-#environment-header, #environment { display: none; } /* the ccrest facts follow the matrix */
-#ccrest-environment { border-collapse: collapse; font-size: 13px; }
-#ccrest-environment td { border: 1px solid #ddd; padding: 2px 8px; }
-#ccrest-matrix { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
-#ccrest-matrix th, #ccrest-matrix td { border: 1px solid #bbb; padding: 3px 8px; text-align: left; }
-#ccrest-matrix th { background: #eee; }
-.ccrest-pass { background: #c8e6c9; color: #1b5e20; }
-.ccrest-fail, .ccrest-extra, .ccrest-missing {
-  background: #ffcdd2; color: #b71c1c; font-weight: bold;
-}
-.ccrest-warn { background: #fff3cd; color: #7a5b00; }
-.ccrest-waived { background: #e1d5f0; color: #4a148c; }
-.ccrest-not-tested { background: #f2f2f2; color: #555; }
-.ccrest-na { background: #fff; }
-.ccrest-verdict { font-size: 18px; font-weight: bold; padding: 6px 10px; display: inline-block; }
-.ccrest-details { font-size: 13px; margin: 4px 0; }
-.ccrest-details pre { white-space: pre-wrap; background: #f7f7f7; padding: 4px; }
-</style>
-"""
 VERDICT_CLASS = {
     "conforms": "pass",
     "partial": "warn",
@@ -52,11 +38,31 @@ VERDICT_CLASS = {
     "not-tested": "not-tested",
     "not-testable": "not-tested",
 }
+OUTCOME_STATE = {
+    "passed": "pass",
+    "failed": "fail",
+    "error": "fail",
+    "xpassed": "fail",
+    "xfailed": "waived",
+    "skipped": "not-tested",
+}
+MAX_FAULTS = 50  # fault rows the first screen lists; the JSON keeps all
+DETAILS_LISTED = 20  # findings a test's details show; the JSON keeps all
+ALLOWED_SHOWN = 300  # characters of an allowed-values list a fault row shows
+
+
+@functools.cache
+def templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("ccrest.report", "templates"),
+        autoescape=True,  # the .j2 files are HTML
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails the self-tests
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def title(summary: Mapping) -> str:
-    from ccrest.report.markdown import VERDICTS, identity
-
     return f"ccrest: {identity(summary)}: {VERDICTS[summary['verdict']]}"
 
 
@@ -81,85 +87,6 @@ def environment(summary: Mapping) -> dict[str, str]:
     }
 
 
-def _td(state: str, checks: list[str] | None = None) -> str:
-    text = LABELS.get(state, state)
-    if checks:
-        text += "<br>" + "<br>".join(escape(c) for c in checks)
-    return f'<td class="ccrest-{escape(state.replace("/", ""))}">{text}</td>'
-
-
-def _environment_html(summary: Mapping, packages: Mapping | None) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>"
-        for k, v in environment(summary).items()
-    )
-    folded = ""
-    if packages:
-        inner = "".join(
-            f"<tr><td>{escape(str(k))}</td><td>{escape(str(v))[:2000]}</td></tr>"
-            for k, v in packages.items()
-        )
-        folded = (
-            "<details><summary>Python, packages and plugins</summary>"
-            f'<table id="ccrest-packages">{inner}</table></details>'
-        )
-    return f'<h2>Environment</h2><table id="ccrest-environment">{rows}</table>{folded}'
-
-
-def matrix(summary: Mapping, packages: Mapping | None = None) -> str:
-    """One row per documented key (and per undocumented key found), a column per family."""
-    verdict = summary["verdict"]
-    rows = []
-    for key, entry in summary["keys"].items():
-        cells = "".join(
-            _td(entry["columns"][c]["state"], entry["columns"][c].get("checks")) for c in COLUMNS
-        )
-        rows.append(
-            f'<tr data-key="{escape(key)}" class="ccrest-row-{escape(entry["verdict"])}">'
-            f"<th>{escape(key)}</th>{_td(entry['verdict'])}{cells}</tr>"
-        )
-    for key, value in summary["undocumented_keys"].items():
-        rest = "".join('<td class="ccrest-not-tested">-</td>' for _ in list(COLUMNS)[1:])
-        rows.append(
-            f'<tr data-key="{escape(key)}" class="ccrest-row-extra"><th>{escape(key)}</th>'
-            f"{_td('extra')}{_td('extra', ['fs.no-undocumented-key'])}{rest}</tr>"
-            f"<!-- value: {escape(value)[:80]} -->"
-        )
-    head = "".join(f"<th>{escape(c.replace('_', '-'))}</th>" for c in COLUMNS)
-    c = summary["counts"]
-    profile = summary["profile"]
-    notes = [
-        f"<li>deviation accepted: {escape(d['message'])}</li>"
-        for d in profile.get("deviations", ())
-    ]
-    notes += [
-        f'<li class="ccrest-{"fail" if w["status"] == "no longer needed" else "waived"}">'
-        f"waiver {escape(w['check'])} ({escape(w['reason'])}): {escape(w['status'])}</li>"
-        for w in profile.get("waivers", ())
-    ]
-    profile_html = (
-        f"<p>Profile <b>{escape(profile['name'])}</b> ({escape(profile.get('source', ''))})</p>"
-        + (f'<ul id="ccrest-profile">{"".join(notes)}</ul>' if notes else "")
-    )
-    return (
-        STYLE
-        + f'<div id="ccrest-verdict" class="ccrest-verdict ccrest-{VERDICT_CLASS[verdict]}">'
-        + f"{escape(title(summary))}</div>"
-        + faults(summary)
-        + (
-            f'<p id="ccrest-scope">{escape(scope_words(summary))}</p>'
-            if scope_words(summary)
-            else ""
-        )
-        + f"<p>{c['passed']} passed, {c['failed']} failed, {c['skipped']} not tested, "
-        + f"{c['xfailed']} waived, {c['advisories']} advisory warnings.</p>"
-        + profile_html
-        + '<h2>Conformance matrix</h2><table id="ccrest-matrix"><thead><tr><th>key</th>'
-        + f"<th>verdict</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        + _environment_html(summary, packages)
-    )
-
-
 def curl(summary: Mapping, request: str) -> str:
     """A command that repeats the request, the password as $CC_PASSWORD (never its value)."""
     method, _, url = request.partition(" ")
@@ -172,80 +99,199 @@ def curl(summary: Mapping, request: str) -> str:
     return f"curl -s -i{verb} {auth} '{url}'"
 
 
-def faults(summary: Mapping) -> str:
-    """What to fix, first: one row per distinct fault (check, key, observed value), with what
-    is allowed, the passage, how many tests it failed, and a curl line that shows it again."""
-    groups = summary.get("faults") or []
-    if not groups:
-        return ""
+def _faults(summary: Mapping) -> list[dict]:
+    return [
+        {
+            "anchor": f"fault-{i}",
+            "check": g["check"],
+            "key": g.get("key", ""),
+            "observed": g.get("observed", g["message"]),
+            "allowed": (g.get("allowed") or "-")[:ALLOWED_SHOWN],
+            "passage": g["passage"],
+            "count": g["count"],
+            "curl": curl(summary, g["request"]) if g.get("request") else "",
+        }
+        for i, g in enumerate((summary.get("faults") or [])[:MAX_FAULTS], 1)
+    ]
+
+
+def _anchors(faults: list[dict]) -> dict[tuple[str, str], str]:
+    """(check, key) -> the first fault row about it; (check, '') for any key."""
+    anchors: dict[tuple[str, str], str] = {}
+    for f in faults:
+        anchors.setdefault((f["check"], f["key"]), f["anchor"])
+        anchors.setdefault((f["check"], ""), f["anchor"])
+    return anchors
+
+
+def _cell(state: str, checks, key: str, anchors: Mapping, span: int = 0) -> dict:
+    linked = [(c, anchors.get((c, key)) or anchors.get((c, ""), "")) for c in checks]
+    return {"state": state, "label": LABELS.get(state, state), "checks": linked, "span": span}
+
+
+def _matrix(summary: Mapping, anchors: Mapping) -> list[dict]:
     rows = []
-    for g in groups[:MAX_FAULTS]:
-        command = f"<code>{escape(curl(summary, g['request']))}</code>" if g.get("request") else ""
-        rows.append(
-            f'<tr class="ccrest-fault"><td title="{escape(g["passage"])}">'
-            f"<b>{escape(g['check'])}</b></td><td>{escape(g.get('key', '-'))}</td>"
-            f"<td><code>{escape(g.get('observed', g['message']))}</code></td>"
-            f"<td>{escape(g.get('allowed', '-'))[:200]}</td><td>{g['count']}</td>"
-            f"<td>{command}</td></tr>"
-        )
-    more = len(groups) - MAX_FAULTS
-    tail = f"<p>… {more} more faults in conformance.json</p>" if more > 0 else ""
+    for key, entry in summary["keys"].items():
+        cells = [_cell(entry["verdict"], (), key, anchors)]
+        for column in COLUMNS:
+            c = entry["columns"].get(column, {"state": "n/a"})
+            cells.append(_cell(c["state"], c.get("checks", ()), key, anchors))
+        renamed = entry.get("renamed")
+        rows.append({"key": key, "verdict": entry["verdict"], "renamed": renamed, "cells": cells})
+    for key in summary["undocumented_keys"]:
+        cells = [
+            _cell("extra", (), key, anchors),
+            _cell("n/a", (), key, anchors),
+            _cell("extra", ("fs.no-undocumented-key",), key, anchors),
+        ] + [_cell("n/a", (), key, anchors) for _ in list(COLUMNS)[2:]]
+        rows.append({"key": key, "verdict": "extra", "renamed": None, "cells": cells})
+    general = _no_key(summary)
+    if general:
+        state = "fail" if any(s == "fail" for _, s in general) else "warn"
+        checks = [c for c, _ in general]
+        cells = [
+            _cell(state, (), "", anchors),
+            _cell(state, checks, "", anchors, span=len(COLUMNS)),
+        ]
+        rows.append({"key": "(no key)", "verdict": state, "renamed": None, "cells": cells})
+    return rows
+
+
+def _no_key(summary: Mapping) -> list[tuple[str, str]]:
+    """Checks about the API as a whole (HTTP, auth, wire) that failed or warned, once each."""
+    seen: dict[str, str] = {}
+    for f in summary.get("general_findings", ()):
+        if f["outcome"] in ("fail", "warn") and seen.get(f["check"]) != "fail":
+            seen[f["check"]] = f["outcome"]
+    return sorted(seen.items())
+
+
+def _walk(summary: Mapping) -> list[dict]:
+    return [
+        {
+            "scenario": s["scenario"],
+            "state": OUTCOME_STATE.get(s["outcome"], "not-tested"),
+            "label": LABELS[OUTCOME_STATE.get(s["outcome"], "not-tested")],
+            "checks": s.get("checks", ()),
+        }
+        for s in summary.get("states_walk") or ()
+    ]
+
+
+def _profile(summary: Mapping) -> dict:
+    profile = summary["profile"]
+    notes = [
+        {"state": "na", "text": f"deviation accepted: {d['message']}"}
+        for d in profile.get("deviations", ())
+    ]
+    notes += [
+        {
+            "state": "fail" if w["status"] == "no longer needed" else "waived",
+            "text": f"waiver {w['check']} ({w['reason']}): {w['status']}",
+        }
+        for w in profile.get("waivers", ())
+    ]
+    return {"name": profile["name"], "source": profile.get("source", ""), "notes": notes}
+
+
+def matrix(summary: Mapping, packages: Mapping | None = None) -> str:
+    """The block above pytest-html's test list: everything a reader needs before the tests."""
+    faults = _faults(summary)
+    groups = summary.get("faults") or []
     return (
-        f'<h2>Faults ({len(groups)})</h2><table id="ccrest-faults"><thead><tr><th>check</th>'
-        "<th>key</th><th>observed</th><th>allowed</th><th>tests</th><th>reproduce</th></tr>"
-        f"</thead><tbody>{''.join(rows)}</tbody></table>{tail}"
+        templates()
+        .get_template("summary.html.j2")
+        .render(
+            title=title(summary),
+            verdict_class=VERDICT_CLASS[summary["verdict"]],
+            scope=scope_words(summary),
+            counts=summary["counts"] | {"faults": summary["counts"].get("faults", len(groups))},
+            faults=faults,
+            faults_more=max(0, len(groups) - MAX_FAULTS),
+            profile=_profile(summary),
+            walk=_walk(summary),
+            columns=[c.replace("_", "-") for c in COLUMNS],
+            matrix=_matrix(summary, _anchors(faults)),
+            charts=chart.panels(summary.get("samples")),
+            width=chart.WIDTH,
+            height=chart.HEIGHT,
+            left=chart.LEFT,
+            right=chart.RIGHT,
+            bottom=chart.BOTTOM,
+            environment=environment(summary),
+            packages=packages or {},
+        )
     )
 
 
 def checks_cell(checks: tuple[str, ...]) -> str:
-    return f'<td class="col-checks">{escape(", ".join(checks))}</td>'
-
-
-MAX_FAULTS = 50  # fault rows the first screen lists; the JSON keeps all
-DETAILS_LISTED = 20  # findings a test's details show; the JSON keeps all
+    return (
+        templates()
+        .from_string('<td class="col-checks">{{ checks|join(", ") }}</td>')
+        .render(checks=checks)
+    )
 
 
 def details(checks: tuple[str, ...], findings: list[Finding], cat: Catalogue) -> str:
-    """The passage behind each check, and for each finding observed, allowed and the exchange."""
-    parts = ['<div class="ccrest-details">']
-    for check_id in checks:
-        if check_id in cat.checks:
-            spec = cat.check(check_id)
-            parts.append(
-                f"<p><b>{escape(check_id)}</b> ({escape(spec.certainty)}): {escape(spec.title)}. "
-                f"<i>§ {escape(spec.section)}:</i> “{escape(spec.passage)}”</p>"
-            )
+    """Each finding with the passage of the check that found it (which may be none of the
+    test's declared checks), and each exchange once, its offending line marked."""
     shown: set[tuple[str, float]] = set()
+    rows = []
     for f in findings[:DETAILS_LISTED]:
-        parts.append(
-            f"<p><b>[{escape(f.check_id)}]</b> {escape(f.message)}</p><ul>"
-            + (
-                f"<li>observed: <code>{escape(show(f.observed))[:500]}</code></li>"
-                if f.observed is not None
-                else ""
-            )
-            + (f"<li>allowed: {escape(f.allowed)}</li>" if f.allowed else "")
-            + "</ul>"
-        )
+        spec = cat.checks.get(f.check_id)
         seen = (f.exchange.url, f.exchange.started) if f.exchange is not None else None
+        ex = None
         if f.exchange is not None and seen not in shown:  # one exchange, shown once
             shown.add(seen)
-            parts.append(exchange(f.exchange))
-    if len(findings) > DETAILS_LISTED:
-        more = len(findings) - DETAILS_LISTED
-        parts.append(f"<p>… {more} more findings (all of them in conformance.json)</p>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def exchange(ex: Exchange) -> str:
-    """Method, URL, status, headers and a body excerpt; credentials were redacted on record."""
-    request = "\n".join(f"{k}: {v}" for k, v in ex.request_headers.items())
-    if ex.error:
-        answer = ex.error
-    else:
-        headers = "\n".join(f"{k}: {v}" for k, v in ex.response_headers.items())
-        answer = f"{ex.status}\n{headers}\n\n{ex.excerpt()}"
+            ex = exchange(f.exchange, f.key)
+        rows.append(
+            {
+                "check": f.check_id,
+                "message": f.message,
+                "observed": show(f.observed, 500) if f.observed is not None else None,
+                "allowed": f.allowed,
+                "passage": spec.passage if spec else "",
+                "certainty": spec.certainty if spec else "",
+                "title": spec.title if spec else "",
+                "section": spec.section if spec else "",
+                "exchange": ex,
+            }
+        )
+    found = {f.check_id for f in findings}
+    untouched = [cat.check(c) for c in checks if c in cat.checks and c not in found]
     return (
-        f"<pre>{escape(ex.method)} {escape(ex.url)}\n{escape(request)}\n\n-> {escape(answer)}</pre>"
+        templates()
+        .get_template("details.html.j2")
+        .render(
+            findings=rows,
+            more=max(0, len(findings) - DETAILS_LISTED),
+            untouched=[
+                {"id": c.id, "certainty": c.certainty, "title": c.title, "section": c.section}
+                | {"passage": c.passage}
+                for c in untouched
+            ],
+        )
     )
+
+
+def exchange(ex: Exchange, key: str | None = None) -> dict:
+    """Request, answer head and body lines; the lines about ``key`` marked. Credentials were
+    redacted when the exchange was recorded."""
+    request = "\n".join(
+        [f"{ex.method} {ex.url}", *(f"{k}: {v}" for k, v in ex.request_headers.items())]
+    )
+    if ex.error:
+        return {"request": request, "head": ex.error, "lines": []}
+    head = "\n".join([str(ex.status), *(f"{k}: {v}" for k, v in ex.response_headers.items())])
+    whole = bool(key) and ex.url.split("?", 1)[0].endswith(f"/rest/{key}")  # the value itself
+    about = _line_about(key) if key else None
+    lines = [
+        (line, (whole and bool(line)) or bool(about and about.search(line)))
+        for line in ex.excerpt().split("\n")
+    ]
+    return {"request": request, "head": head + "\n", "lines": lines}
+
+
+def _line_about(key: str) -> re.Pattern[str]:
+    """A line of full_state about the key: ``key:value`` as firmware sends it, or JSON."""
+    return re.compile(rf'^\s*{re.escape(key)}\s*:|"{re.escape(key)}"\s*:')

@@ -53,6 +53,25 @@ def render(summary: Mapping) -> str:
     lines = [
         f"# ccrest: {_cell(identity(summary))}: {VERDICTS[summary['verdict']]}",
         "",
+        *([scope_words(summary), ""] if scope_words(summary) else []),
+        f"**{c['faults']} distinct faults** in {c['failed']} failed tests; {c['passed']} passed, "
+        f"{c['skipped']} not tested, {c['xfailed']} waived, {c['error']} errors, "
+        f"{c['advisories']} advisory warnings.",
+    ]
+    lines += _groups(
+        "Faults",
+        "one row per cause (check, key, observed value), with the tests it failed",
+        summary.get("faults", ()),
+    )
+    lines += _groups(
+        "Advisory warnings",
+        "rules the specification does not state: worth a look, never a failure",
+        summary.get("advisories", ()),
+    )
+    lines += [
+        "",
+        "## Controller and run",
+        "",
         "| | |",
         "| --- | --- |",
         f"| Controller | {_cell(where(t))} |",
@@ -63,16 +82,12 @@ def render(summary: Mapping) -> str:
         f"| Started, duration | {run['started']}, {run['duration_s']:.1f} s |",
         f"| HTTP requests | {run['http_requests']} |",
         "",
-        *([scope_words(summary), ""] if scope_words(summary) else []),
-        f"**{c['faults']} distinct faults** in {c['failed']} failed tests; {c['passed']} passed, "
-        f"{c['skipped']} not tested, {c['xfailed']} waived, {c['error']} errors, "
-        f"{c['advisories']} advisory warnings.",
-        "",
     ]
     keys = summary["keys"]
     by_verdict: dict[str, list[str]] = {}
     for key, entry in keys.items():
-        by_verdict.setdefault(entry["verdict"], []).append(key)
+        hint = f" (renamed? `{entry['renamed']}`)" if entry.get("renamed") else ""
+        by_verdict.setdefault(entry["verdict"], []).append(_cell(key + hint))
     lines.append(
         f"Keys: {len(by_verdict.get('pass', []))} of {len(keys)} pass"
         + "".join(
@@ -89,18 +104,8 @@ def render(summary: Mapping) -> str:
         keys = f" on {', '.join(w['keys'])}" if w.get("keys") else ""
         lines.append(f"- waiver {w['check']}{keys} ({_cell(w['reason'])}): **{w['status']}**")
     if summary["undocumented_keys"]:
-        extra = ", ".join(f"`{k}`" for k in summary["undocumented_keys"])
+        extra = ", ".join(f"`{_cell(k)}`" for k in summary["undocumented_keys"])
         lines.append(f"Undocumented keys: {extra}.")
-    lines += _groups(
-        "Faults",
-        "one row per cause (check, key, observed value), with the tests it failed",
-        summary.get("faults", ()),
-    )
-    lines += _groups(
-        "Advisory warnings",
-        "rules the specification does not state: worth a look, never a failure",
-        summary.get("advisories", ()),
-    )
     failing = [t for t in summary["tests"] if t["outcome"] in ("failed", "error", "xpassed")]
     if failing:
         lines += [
@@ -114,11 +119,15 @@ def render(summary: Mapping) -> str:
             message = test["message"].splitlines()[0] if test["message"] else test["outcome"]
             lines.append(
                 f"| `{_cell(test['id'].split('::', 1)[-1])}` | {', '.join(test['checks'])} "
-                f"| {_cell(message)[:300]} |"
+                f"| {_cut(_cell(message), 300)} |"
             )
         if len(failing) > MAX_ROWS:
             lines.append(f"| … | | {len(failing) - MAX_ROWS} more in conformance.html |")
     return "\n".join(lines) + "\n"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _groups(title: str, what: str, groups) -> list[str]:
@@ -136,8 +145,8 @@ def _groups(title: str, what: str, groups) -> list[str]:
     for g in list(groups)[:MAX_ROWS]:
         observed = g.get("observed", g["message"])
         lines.append(
-            f"| {g['check']} | {_cell(g.get('key', '-'))} | {_cell(observed)[:200]} "
-            f"| {_cell(g.get('allowed', '-'))[:120]} | {g['count']} |"
+            f"| {g['check']} | {_cell(g.get('key', '-'))} | {_cut(_cell(observed), 200)} "
+            f"| {_cut(_cell(g.get('allowed', '-')), 160)} | {g['count']} |"
         )
     if len(groups) > MAX_ROWS:
         lines.append(f"| … | | | | {len(groups) - MAX_ROWS} more in conformance.json |")

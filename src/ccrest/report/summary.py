@@ -7,6 +7,7 @@ matrix column; findings that belong to no key are kept apart.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -178,6 +179,21 @@ def _key_entry(key: str, records: Sequence[Record], cat: Catalogue) -> dict:
     return {"verdict": verdict, "columns": columns, "findings": findings}
 
 
+def renamed(cat: Catalogue, keys: Mapping[str, dict], observed: Mapping[str, object]) -> dict:
+    """Missing documented key -> the undocumented key it was probably renamed to: a similar
+    name (rcmb_max, rcmb_max_values) and a value the documented key would accept."""
+    extra = [k for k in observed if k not in cat]
+    hints = {}
+    for key, entry in keys.items():
+        if entry["verdict"] != "missing" or not extra:
+            continue
+        for candidate in difflib.get_close_matches(key, extra, n=3, cutoff=0.6):
+            if cat.key(key).violation(observed[candidate]) is None:
+                hints[key] = excerpt(candidate, 60)
+                break
+    return hints
+
+
 def build(
     records: Iterable[Record],
     cat: Catalogue,
@@ -188,8 +204,10 @@ def build(
     profile: Mapping[str, object],
     run: Mapping[str, object],
     versions: Mapping[str, str],
+    samples: Mapping[str, object] | None = None,
 ) -> dict:
-    """The whole summary. ``observed`` is the first full_state the run read (may be empty)."""
+    """The whole summary. ``observed`` is the first full_state the run read (may be empty);
+    ``samples`` the temporal readings as ``ccrest.report.timeline`` keeps them."""
     records = list(records)
     counts = {outcome: sum(r.outcome == outcome for r in records) for outcome in OUTCOMES}
     counts["advisories"] = sum(_state(f, cat) == "warn" for r in records for f in r.findings)
@@ -213,6 +231,9 @@ def build(
         for f in r.findings
         if not finding_keys(f, cat) and _state(f, cat) in ("fail", "warn", "waived", "info")
     ]
+    keys = {key: _key_entry(key, records, cat) for key in cat.keys}
+    for key, new_name in renamed(cat, keys, observed).items():
+        keys[key]["renamed"] = new_name
     return {
         "verdict": verdict,
         "target": dict(target) | {k: excerpt(str(observed[k])) for k in IDENTITY if k in observed},
@@ -221,7 +242,7 @@ def build(
         "run": dict(run),
         "versions": dict(versions),
         "counts": counts,
-        "keys": {key: _key_entry(key, records, cat) for key in cat.keys},
+        "keys": keys,
         "undocumented_keys": {
             excerpt(k, 60): excerpt(str(v))
             for k, v in [(k, v) for k, v in observed.items() if k not in cat][:UNDOCUMENTED_LISTED]
@@ -229,6 +250,16 @@ def build(
         "general_findings": general,
         "faults": faults,
         "advisories": advisories,
+        "samples": dict(samples) if samples else None,
+        "states_walk": [
+            {
+                "scenario": r.name.partition("[")[2].rstrip("]") or r.name,
+                "outcome": r.outcome,
+                "checks": sorted({f.check_id for f in r.findings if _state(f, cat) == "fail"}),
+            }
+            for r in records
+            if r.family == "states"
+        ],
         "tests": [
             {
                 "id": r.nodeid,
