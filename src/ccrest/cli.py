@@ -3,8 +3,10 @@ suite. pytest stays the engine; ``ccrest check`` runs the packaged suites throug
 directory, and every pytest option still works after ``--``.
 
     ccrest check [URL] [--profile NAME|FILE] [--report-dir DIR] [... -- PYTEST OPTIONS]
+    ccrest check --inventory lab.toml [-n N] [--shard K/N]   a lab's controllers
     ccrest sim [--port 8080 ...]          the bundled simulator (also: ccrest-sim)
     ccrest report diff OLD NEW [--html F] what regressed between two runs
+    ccrest report merge DIR... [--out D]  one fleet summary from a lab's shards
     ccrest selfcheck [DEFECT ...]         the kill table
     ccrest --version
 """
@@ -59,6 +61,16 @@ def _check_parser(sub) -> argparse.ArgumentParser:
     check.add_argument("url", nargs="?", help="http://HOST[:PORT] of the controller (or CC_URL)")
     for name, what in OPTIONS:
         check.add_argument(name, help=what)
+    check.add_argument(
+        "--inventory",
+        help="a lab's controllers (TOML; see examples/lab.toml): check them all, each in order",
+    )
+    check.add_argument("--shard", help="K/N: with --inventory, every N-th controller from the K-th")
+    check.add_argument(
+        "-n",
+        dest="numprocesses",
+        help="with --inventory: check N controllers at a time (pytest-xdist workers)",
+    )
     check.add_argument("--report-dir", help="where the reports go (default ./reports)")
     check.add_argument("--config", help="the configuration file (default ./ccrest.toml)")
     check.add_argument(
@@ -109,10 +121,14 @@ def _pass_on(args: argparse.Namespace, settings) -> list[str]:
         if key in settings and key != "password":
             value = settings[key].value
             out.append(f"{option}={value:g}" if isinstance(value, float) else f"{option}={value}")
-    for option in ("--replay", "--record"):
+    for option in ("--replay", "--record", "--inventory"):
         value = getattr(args, _attr(option))
         if value is not None:
             out.append(f"{option}={Path(value).resolve()}")
+    if args.shard:
+        out.append(f"--shard={args.shard}")
+    if args.numprocesses:
+        out += ["-n", args.numprocesses]
     if args.markexpr:
         out += ["-m", args.markexpr]
     if args.keyword:
@@ -150,9 +166,19 @@ def check(args: argparse.Namespace, extra: Sequence[str]) -> int:
 
 
 def _last_line(report_dir: Path, code: int) -> str:
-    """One line: the verdict, the target and where the reports are."""
+    """One line: the verdict, the target (or the lab) and where the reports are."""
     from ccrest.report.markdown import VERDICTS
     from ccrest.report.summary import where
+
+    try:
+        fleet = json.loads((report_dir / "fleet.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        fleet = None
+    if fleet is not None and (report_dir / "conformance.json").is_file() is False:
+        return (
+            f"ccrest: {VERDICTS.get(fleet['verdict'], fleet['verdict'])}: "
+            f"{len(fleet['devices'])} controllers; reports in {report_dir} (exit {code})"
+        )
 
     try:
         summary = json.loads((report_dir / "conformance.json").read_text(encoding="utf-8"))
@@ -176,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _check_parser(sub)
     for name, what in (
         ("sim", "the bundled simulator of a controller (ccrest-sim)"),
-        ("report", "compare two runs' reports: ccrest report diff OLD NEW"),
+        ("report", "ccrest report diff OLD NEW; ccrest report merge DIR... (a lab's shards)"),
         ("selfcheck", "the kill table: the suite against every catalogued defect"),
     ):
         sub.add_parser(name, help=what, add_help=False)

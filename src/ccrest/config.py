@@ -55,17 +55,20 @@ def _line(text: str, key: str) -> int:
     return 1
 
 
-def read_file(path: Path, table: str | None = None) -> dict[str, Setting]:
-    """The settings of one file (``table``: the dotted table holding them, in pyproject.toml)."""
+def read_toml(path: Path, error: type[ValueError]) -> tuple[str, dict]:
+    """A TOML file's text and data, or ``error`` naming the file and the fix."""
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except OSError as exc:
-        raise ConfigError(
-            f"{path}: cannot be read ({exc.strerror}); give a readable file"
-        ) from None
+        raise error(f"{path}: cannot be read ({exc.strerror}); give a readable file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
+        raise error(f"{path}: not valid TOML ({exc}); fix the file") from None
+
+
+def read_file(path: Path, table: str | None = None) -> dict[str, Setting]:
+    """The settings of one file (``table``: the dotted table holding them, in pyproject.toml)."""
+    text, data = read_toml(path, ConfigError)
     for part in (table or "").split(".") if table else ():
         data = data.get(part, {})
         if not isinstance(data, dict):

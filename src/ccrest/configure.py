@@ -1,9 +1,11 @@
-"""From pytest's options to the run's Settings: every value checked before the first request,
-a bad one a usage error that names the option and the fix (exit 4); plugins that would change
-what a verdict means refused; a password pytest --debug logged masked."""
+"""From pytest's options to the run's controllers (``Bench``es) and their Settings: every value
+checked before the first request, a bad one a usage error that names the option and the fix
+(exit 4); plugins that would change what a verdict means refused; a password pytest --debug
+logged masked."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import secrets
@@ -11,11 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from ccrest import inventory, profiles
 from ccrest.client import ClientError, check_url
-from ccrest.run import Settings, is_conformance_run
+from ccrest.run import Bench, Settings, is_conformance_run
+from ccrest.spec import catalogue
+from ccrest.verdict import WaiverLedger
 
 
-def settings_from(config: pytest.Config) -> Settings:
+def settings_from(config: pytest.Config, lab: bool = False) -> Settings:
+    """The options' settings; for a lab (``lab``), only what all its controllers share."""
     opt = config.option
     # --replay wins over a CC_URL in the environment, not over an explicit --controller-url
     given = opt.controller_url if opt.controller_url is not None else os.environ.get("CC_URL")
@@ -27,7 +33,7 @@ def settings_from(config: pytest.Config) -> Settings:
             f"{where} is empty: give the controller's http://HOST[:PORT], or leave it out "
             "(unset CC_URL) to test the bundled simulator"
         )
-    url = given or None
+    url = None if lab else given or None
     username = opt.username or os.environ.get("CC_USERNAME") or "operator"
     password = opt.password or os.environ.get("CC_PASSWORD")
     replay = Path(opt.replay).resolve() if opt.replay else None
@@ -45,7 +51,7 @@ def settings_from(config: pytest.Config) -> Settings:
             raise pytest.UsageError(
                 "a controller needs a password: give --password or set CC_PASSWORD"
             )
-    elif username not in ("operator", "manufacturer"):
+    elif not lab and username not in ("operator", "manufacturer"):
         raise pytest.UsageError(
             f"--username {username!r}: the bundled simulator knows the roles operator and "
             "manufacturer (give --controller-url to test another device)"
@@ -85,6 +91,57 @@ def settings_from(config: pytest.Config) -> Settings:
     )
 
 
+def benches_from(config: pytest.Config) -> dict[str, Bench]:
+    """The controllers of this run: the one of the options, or each of --inventory's (this
+    shard's, with --shard), each with its settings, profile, catalogue and waivers."""
+    opt = config.option
+    if not opt.inventory:
+        if opt.shard:
+            raise pytest.UsageError("--shard splits an inventory: give --inventory too")
+        settings = settings_from(config)
+        return {"": _bench("", settings, opt.profile, "--profile")}
+    for option, given in (
+        ("--controller-url", opt.controller_url),
+        ("--replay", opt.replay),
+        ("--record", opt.record),
+        ("--password", opt.password),
+    ):
+        if given:
+            raise pytest.UsageError(
+                f"{option} and --inventory exclude each other: the inventory names each "
+                "controller, its url and the environment variable of its password"
+            )
+    path = Path(opt.inventory).resolve()
+    try:
+        controllers = inventory.load(path)
+        if opt.shard:
+            controllers = inventory.shard(controllers, opt.shard)
+        passwords = {c.name: c.password() for c in controllers}
+    except inventory.InventoryError as exc:
+        raise pytest.UsageError(f"--inventory: {exc}") from None
+    base = settings_from(config, lab=True)
+    out = {}
+    for c in controllers:
+        settings = dataclasses.replace(
+            base,
+            url=c.url,
+            username=c.username,
+            password=passwords[c.name],
+            scheme=c.auth_scheme,
+            rest_mode=c.rest_mode,
+        )
+        out[c.name] = _bench(c.name, settings, c.profile, f"--inventory: {c.where}: profile")
+    return out
+
+
+def _bench(name: str, settings: Settings, profile_name: str, where: str) -> Bench:
+    try:
+        profile = profiles.load(profile_name, catalogue())
+    except profiles.ProfileError as exc:
+        raise pytest.UsageError(f"{where}: {exc}") from None
+    return Bench(name, settings, profile, profile.apply(catalogue()), WaiverLedger(profile.waivers))
+
+
 def writable(path: Path, option: str) -> None:
     """Fail before the first request, not after the run, when a file cannot be written."""
     folder = path.parent
@@ -100,10 +157,15 @@ def writable(path: Path, option: str) -> None:
 
 def refuse_foreign_engines(config: pytest.Config) -> None:
     """Plugins that would change what a conformance run means are refused, with the reason."""
-    if getattr(config.option, "numprocesses", None) and is_conformance_run(config):
+    if (
+        getattr(config.option, "numprocesses", None)
+        and is_conformance_run(config)
+        and not config.option.inventory
+    ):
         raise pytest.UsageError(
             "-n (pytest-xdist): one controller must not see parallel requests, and the suite "
-            "runs its checks in order; run without -n"
+            "runs its checks in order; run without -n, or check several controllers at once "
+            "with --inventory lab.toml -n N (each controller in one worker)"
         )
     if getattr(config.option, "reruns", 0) and is_conformance_run(config):
         raise pytest.UsageError(
@@ -112,20 +174,29 @@ def refuse_foreign_engines(config: pytest.Config) -> None:
         )
 
 
-def mask_debug_log(config: pytest.Config, password: str) -> None:
+def mask_debug_log(config: pytest.Config, passwords: list[str]) -> None:
     """pytest --debug wrote the command line, --password included, to its log before any
     plugin ran: mask what is written (byte for byte, so pytest's own handle stays in place)
     and every line it writes from now on. Better still: give the password by CC_PASSWORD."""
     root = config.trace.root
     writer = getattr(root, "_writer", None)
     log = getattr(writer, "__self__", None)
-    if not config.option.debug or not password or log is None or not hasattr(log, "flush"):
+    secrets_ = [p for p in passwords if p]
+    if not config.option.debug or not secrets_ or log is None or not hasattr(log, "flush"):
         return
     log.flush()
-    secret = password.encode("utf-8")
     with open(log.name, "r+b") as raw:
-        data = raw.read()
-        if secret in data:
+        data = original = raw.read()
+        for password in secrets_:
+            secret = password.encode("utf-8")
+            data = data.replace(secret, b"*" * len(secret))
+        if data != original:
             raw.seek(0)
-            raw.write(data.replace(secret, b"*" * len(secret)))
-    root.setwriter(lambda text: writer(text.replace(password, "*" * len(password))))
+            raw.write(data)
+
+    def masked(text: str) -> None:
+        for password in secrets_:
+            text = text.replace(password, "*" * len(password))
+        writer(text)
+
+    root.setwriter(masked)

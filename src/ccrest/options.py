@@ -32,6 +32,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="http://HOST[:PORT] of the controller (or CC_URL); "
         "without it the bundled simulator is started on a free port",
     )
+    group.addoption(
+        "--inventory",
+        help="a lab's controllers (TOML: one [controllers.NAME] table each, with url and "
+        "password_env): check them all, each in order; with -n N, N at a time",
+    )
+    group.addoption(
+        "--shard",
+        help="K/N: with --inventory, check only every N-th controller from the K-th (for a CI "
+        "matrix of N jobs; `ccrest report merge` joins their reports)",
+    )
     group.addoption("--username", help="operator or manufacturer (or CC_USERNAME; operator)")
     group.addoption("--password", help="the role's password (or CC_PASSWORD, to keep it off argv)")
     group.addoption(

@@ -20,38 +20,38 @@ from dataclasses import replace
 
 import pytest
 
-from ccrest import observe, profiles
+from ccrest import observe
 from ccrest.client import Client
-from ccrest.configure import mask_debug_log, refuse_foreign_engines, settings_from
+from ccrest.configure import benches_from, mask_debug_log, refuse_foreign_engines
 from ccrest.findings import Finding
 from ccrest.options import pytest_addoption  # noqa: F401 - the hook, registered with the plugin
 from ccrest.run import (
-    CATALOGUE,
+    BENCHES,
     COLLECTOR,
     CUT_SHORT,
     DESELECTED,
     EXIT_DEADLINE,
     FAMILIES,
     FINDINGS,
-    PROFILE,
     RUN_ENDS,
-    SAMPLES,
     SCOPE,
-    SETTINGS,
-    TARGET,
-    WAIVERS,
+    Bench,
     Settings,
     Target,
+    bench_of,
+    benches,
     deadline_cut,
     deadline_words,
     describe,
     is_conformance_run,
+    is_lab,
+    only,
     run_scope,
 )
 from ccrest.simctl import SimControl, find_control
-from ccrest.spec import Catalogue, catalogue
+from ccrest.spec import Catalogue
 from ccrest.target import open_target, record_capture
-from ccrest.verdict import WaiverLedger, conclude
+from ccrest.verdict import conclude
 
 
 @pytest.hookimpl(tryfirst=True)  # before junitxml and pytest-html read their paths
@@ -64,15 +64,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "documented keys it is about",
     )
     refuse_foreign_engines(config)
-    config.stash[SETTINGS] = settings_from(config)
-    mask_debug_log(config, config.stash[SETTINGS].password)
-    try:
-        profile = profiles.load(config.option.profile, catalogue())
-    except profiles.ProfileError as exc:
-        raise pytest.UsageError(f"--profile: {exc}") from None
-    config.stash[PROFILE] = profile
-    config.stash[CATALOGUE] = profile.apply(catalogue())
-    config.stash[WAIVERS] = WaiverLedger(profile.waivers)
+    config.stash[BENCHES] = benches_from(config)
+    mask_debug_log(config, [b.settings.password for b in benches(config).values()])
     if config.inipath is None and (config.invocation_params.dir / "suites").is_dir():
         raise pytest.UsageError(
             f"pytest took {config.rootpath} for the project: it does so with the folder of an "
@@ -87,6 +80,11 @@ def _set_up_reports(config: pytest.Config) -> None:
     from ccrest.report.collector import ReportCollector
 
     directory = config.rootpath / config.option.report_dir
+    if is_lab(config):  # each controller's four reports are written by the collector
+        collector = ReportCollector(config, directory / "fleet.json", directory / "fleet.md")
+        config.stash[COLLECTOR] = collector
+        config.pluginmanager.register(collector, "ccrest-report")
+        return
     if getattr(config.option, "htmlpath", "missing") is None:
         config.option.htmlpath = str(directory / "conformance.html")
         config.option.self_contained_html = True
@@ -99,9 +97,35 @@ def _set_up_reports(config: pytest.Config) -> None:
     config.pluginmanager.register(collector, "ccrest-report")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The states family drives the device, so it runs after every family that only watches."""
-    items.sort(key=lambda item: item.get_closest_marker("states") is not None)
+@pytest.hookimpl(tryfirst=True)  # before pytest's own, so the ids read [bench-3-conn_state]
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """In a lab run, every test that judges a controller runs once per controller."""
+    if "bench" in metafunc.fixturenames and is_lab(metafunc.config):
+        names = list(benches(metafunc.config))
+        metafunc.parametrize("bench", names, indirect=True, scope="session", ids=names)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """With -n, a lab's controller is one unit of work: one worker checks it, in order."""
+    if is_lab(config):
+        from ccrest.lab import ControllerScheduling
+
+        return ControllerScheduling(config, log, benches(config))
+    return None
+
+
+@pytest.hookimpl(trylast=True)  # after pytest grouped the items by their session parameters
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each controller's checks together, in inventory order; within them, the states family
+    (which drives the device) after every family that only watches."""
+    order = {name: i for i, name in enumerate(benches(config))}
+    items.sort(
+        key=lambda item: (
+            order.get(bench_of(item), 0),
+            item.get_closest_marker("states") is not None,
+        )
+    )
 
 
 # -- the target ---------------------------------------------------------------------------------
@@ -110,7 +134,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     """The run deadline binds conformance runs (not ccrest's own self-tests under tests/)."""
     if is_conformance_run(session.config):
-        ends = time.monotonic() + session.config.stash[SETTINGS].run_deadline
+        ends = time.monotonic() + only(session.config).settings.run_deadline
         session.config.stash[RUN_ENDS] = ends
 
 
@@ -120,7 +144,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     ends = item.config.stash.get(RUN_ENDS, None)
     if ends is not None and time.monotonic() >= ends:
         item.config.stash.setdefault(CUT_SHORT, [0])[0] += 1
-        pytest.skip(f"not tested: {deadline_words(item.config.stash[SETTINGS])}")
+        pytest.skip(f"not tested: {deadline_words(only(item.config).settings)}")
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -131,51 +155,60 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Preflight before the first test, if any collected test talks to the controller."""
     session.config.stash[SCOPE] = run_scope(session)
+    if is_lab(session.config):
+        return  # each controller's preflight is its own, where its checks run
     if any("controller" in getattr(item, "fixturenames", ()) for item in session.items):
-        open_target(session.config)
+        open_target(session.config, only(session.config))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    settings, target = session.config.stash[SETTINGS], session.config.stash.get(TARGET, None)
-    if settings.record is not None and target is not None:
-        record_capture(target, settings.record)
-    if session.config.stash[WAIVERS].stale() and session.exitstatus == pytest.ExitCode.OK:
+    bench = only(session.config)
+    if bench.settings.record is not None and bench.target is not None:
+        record_capture(bench.target, bench.settings.record)
+    stale = any(b.waivers.stale() for b in benches(session.config).values())
+    if stale and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a waiver must not outlive its cause
     if deadline_cut(session.config) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = EXIT_DEADLINE  # not every check ran: no green run
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    target = config.stash.get(TARGET, None)
-    if target is not None:
-        target.client.close()
-        if target.simulator is not None:
-            target.simulator.stop()
+    for bench in config.stash.get(BENCHES, {}).values():
+        if bench.target is not None:
+            bench.target.client.close()
+            if bench.target.simulator is not None:
+                bench.target.simulator.stop()
 
 
 @pytest.fixture(scope="session")
-def controller(pytestconfig: pytest.Config) -> Target:
-    return open_target(pytestconfig)
+def bench(request: pytest.FixtureRequest) -> Bench:
+    """The controller a test judges: a plain run's one, or (a parameter) one of a lab's."""
+    return benches(request.config)[getattr(request, "param", "")]
+
+
+@pytest.fixture(scope="session")
+def controller(pytestconfig: pytest.Config, bench: Bench) -> Target:
+    return open_target(pytestconfig, bench)
 
 
 @pytest.fixture(autouse=True)
 def _embedded_simulator_errors(pytestconfig: pytest.Config) -> Iterator[None]:
     """An exception in the embedded simulator's server thread fails the test that met it."""
     yield
-    target = pytestconfig.stash.get(TARGET, None)
-    if target is not None and target.simulator is not None:
-        target.simulator.raise_errors()
+    for bench in pytestconfig.stash.get(BENCHES, {}).values():
+        if bench.target is not None and bench.target.simulator is not None:
+            bench.target.simulator.raise_errors()
 
 
 @pytest.fixture(scope="session")
-def cat(pytestconfig: pytest.Config) -> Catalogue:
-    """The catalogue as the profile in force expects it."""
-    return pytestconfig.stash[CATALOGUE]
+def cat(bench: Bench) -> Catalogue:
+    """The catalogue as the controller's profile expects it."""
+    return bench.cat
 
 
 @pytest.fixture(scope="session")
-def settings(pytestconfig: pytest.Config) -> Settings:
-    return pytestconfig.stash[SETTINGS]
+def settings(bench: Bench) -> Settings:
+    return bench.settings
 
 
 @pytest.fixture(scope="session")
@@ -196,15 +229,14 @@ def per_key(controller: Target, cat: Catalogue) -> observe.PerKey:
 
 
 @pytest.fixture(scope="session")
-def samples(controller: Target, settings: Settings, pytestconfig: pytest.Config) -> list:
+def samples(controller: Target, settings: Settings, bench: Bench) -> list:
     if settings.replay is not None:
         pytest.skip(
             "not testable here because the target replays a recorded capture, which does not "
             "change over time"
         )
-    taken = observe.samples(controller.client, settings.sample_seconds)
-    pytestconfig.stash[SAMPLES] = taken  # the report charts them
-    return taken
+    bench.samples = observe.samples(controller.client, settings.sample_seconds)
+    return bench.samples  # the report charts them
 
 
 @pytest.fixture(scope="session")
@@ -213,12 +245,12 @@ def sim_control(controller: Target) -> tuple[SimControl | None, str]:
 
 
 @pytest.fixture
-def verdict(request: pytest.FixtureRequest, cat: Catalogue) -> Callable[[list[Finding]], None]:
+def verdict(request: pytest.FixtureRequest, bench: Bench) -> Callable[[list[Finding]], None]:
     """``verdict(findings)``: pass, fail with the findings, waive, or skip with the reason."""
     record = request.node.stash.setdefault(FINDINGS, [])
     _, checks, keys = describe(request.node)
-    ledger = request.config.stash[WAIVERS]
-    return lambda findings: conclude(findings, cat, record, ledger.scope(checks, keys))
+    scope = bench.waivers.scope(checks, keys)
+    return lambda findings: conclude(findings, bench.cat, record, scope)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -243,21 +275,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     from ccrest.report.markdown import VERDICTS, scope_words
 
-    target = config.stash.get(TARGET, None)
+    if is_lab(config):
+        _lab_summary(terminalreporter, config)
+        return
+    bench = only(config)
+    target = bench.target
     collector = config.stash.get(COLLECTOR, None)
     summary = collector.summary if collector is not None else None
     if target is None and summary is None:
         return
     terminalreporter.write_sep("-", "ccrest")
     if target is not None:
-        values = target.first.values if target.first else {}
-        who = " ".join(
-            str(values[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in values
-        )
-        terminalreporter.write_line(f"target: {target.description} {who}".rstrip())
-    profile = config.stash[PROFILE]
+        terminalreporter.write_line(f"target: {target.description} {_who(target)}".rstrip())
+    profile = bench.profile
     terminalreporter.write_line(f"profile: {profile.name} ({profile.source})")
-    for waiver in config.stash[WAIVERS].stale():
+    for waiver in bench.waivers.stale():
         terminalreporter.write_line(
             f"waiver no longer needed (the deviation did not occur; remove it): "
             f"{waiver.describe()}",
@@ -279,3 +311,35 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             green=verdict == "conforms",
         )
         terminalreporter.write_line(f"reports: {collector.json_path.parent}/conformance.*")
+
+
+def _who(target: Target) -> str:
+    values = target.first.values if target.first else {}
+    return " ".join(
+        str(values[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in values
+    )
+
+
+def _lab_summary(terminalreporter, config: pytest.Config) -> None:
+    """One line per controller, then the fleet's: read from the fleet summary, which the
+    process that saw every controller's reports (xdist's controller, or the only one) wrote."""
+    from ccrest.report.markdown import VERDICTS
+
+    collector = config.stash.get(COLLECTOR, None)
+    fleet = getattr(collector, "fleet", None)
+    if fleet is None:
+        return
+    terminalreporter.write_sep("-", "ccrest lab")
+    for d in fleet["devices"]:
+        identity = " ".join(d.get(k, "") for k in ("url", "vendor", "model", "firmware"))
+        terminalreporter.write_line(
+            f"{d['name']}: {' '.join(identity.split())}: {VERDICTS[d['verdict']]}"
+            + (f" ({d['untestable']})" if d.get("untestable") else "")
+            + f"; {d['http_requests']} requests",
+            red=d["verdict"] in ("does-not-conform", "not-testable"),
+        )
+    terminalreporter.write_line(
+        f"fleet: {VERDICTS[fleet['verdict']]}; reports: {collector.lab_dir}/<name>/, "
+        f"{collector.lab_dir}/fleet.*",
+        bold=True,
+    )

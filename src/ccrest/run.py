@@ -1,9 +1,11 @@
 """The state of one conformance run, shared by the plugin and the report collector.
 
-The families, the exit codes, the stash keys, the settings and the target, and what is derived
-from them for the reports: which part of the suite ran (scope), whether the run deadline cut
-it short, which deviations the profile accepted. The plugin (hooks and fixtures) and the report
-collector both import this module; neither imports the other's internals.
+The families, the exit codes, the stash keys, and per controller (a ``Bench``: the one of a
+plain run, or each of a lab's inventory) its settings, profile, catalogue, waivers and target;
+and what is derived from them for the reports: which part of the suite ran (scope), whether
+the run deadline cut it short, which deviations the profile accepted. The plugin (hooks and
+fixtures) and the report collector both import this module; neither imports the other's
+internals.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ccrest.profiles import Profile
 from ccrest.spec import Catalogue
 
 if TYPE_CHECKING:
-    pass
+    from ccrest.verdict import WaiverLedger
 
 EXIT_UNTESTABLE = 6
 EXIT_DEADLINE = 7  # the run deadline passed before every check ran
@@ -37,18 +39,13 @@ FAMILIES = {
 }
 EMBEDDED_CARD = "04a3b2c1d2e380"
 
-SETTINGS = pytest.StashKey["Settings"]()
-TARGET = pytest.StashKey["Target"]()
+BENCHES = pytest.StashKey[dict[str, "Bench"]]()  # by name; "" is a plain run's one controller
 FINDINGS = pytest.StashKey[list[Finding]]()
-CATALOGUE = pytest.StashKey[Catalogue]()  # the specification as the profile in force expects it
-PROFILE = pytest.StashKey[Profile]()
-WAIVERS = pytest.StashKey["WaiverLedger"]()
 COLLECTOR = pytest.StashKey[object]()  # the report collector (ccrest.report.collector)
 SCOPE = pytest.StashKey[dict]()  # what this run selected: whole suite, or which part
 DESELECTED = pytest.StashKey[list[int]]()
 RUN_ENDS = pytest.StashKey[float]()  # monotonic time of the run deadline
 CUT_SHORT = pytest.StashKey[list[int]]()  # checks the run deadline left not tested
-SAMPLES = pytest.StashKey[list]()  # the temporal readings, for the report's chart
 
 
 @dataclass(frozen=True)
@@ -87,6 +84,40 @@ class Target:
         return f"{self.url} ({'bundled simulator' if self.simulator else 'controller'})"
 
 
+@dataclass
+class Bench:
+    """One controller of the run and everything that is its own: a plain run has one, named
+    ""; a lab run has one per controller of its inventory (``--inventory``)."""
+
+    name: str
+    settings: Settings
+    profile: Profile
+    cat: Catalogue  # the specification as this controller's profile expects it
+    waivers: WaiverLedger
+    target: Target | None = None
+    samples: list = field(default_factory=list)  # the temporal readings, for the chart
+    untestable: str = ""  # why the preflight could not test it (lab runs go on without it)
+
+
+def benches(config: pytest.Config) -> dict[str, Bench]:
+    return config.stash[BENCHES]
+
+
+def only(config: pytest.Config) -> Bench:
+    """The controller of a plain run (the first of a lab's, for what all of them share)."""
+    return next(iter(config.stash[BENCHES].values()))
+
+
+def is_lab(config: pytest.Config) -> bool:
+    return "" not in config.stash.get(BENCHES, {"": None})
+
+
+def bench_of(item: pytest.Item) -> str:
+    """The controller a test belongs to: its ``bench`` parameter in a lab run, else ""."""
+    callspec = getattr(item, "callspec", None)
+    return str(callspec.params.get("bench", "")) if callspec is not None else ""
+
+
 def describe(item: pytest.Item) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """A test's family, check IDs and subject keys, from its markers and parameters."""
     family = next((m for m in FAMILIES if item.get_closest_marker(m)), None)
@@ -120,11 +151,13 @@ def deadline_words(settings: Settings) -> str:
 def deadline_cut(config: pytest.Config) -> str:
     """In words, how the run deadline cut the run short; empty when it did not."""
     skipped = config.stash.get(CUT_SHORT, [0])[0]
-    target = config.stash.get(TARGET, None)
-    stopped = target is not None and target.client.gone == target.client.stop_reason
+    stopped = any(
+        b.target is not None and b.target.client.gone == b.target.client.stop_reason
+        for b in config.stash.get(BENCHES, {}).values()
+    )
     if not skipped and not stopped:
         return ""
-    settings = config.stash[SETTINGS]
+    settings = only(config).settings
     return (
         f"the run deadline ({settings.run_deadline:g} s) passed: {skipped} checks were not "
         "begun and are not tested"

@@ -12,15 +12,14 @@ import pytest
 from ccrest import observe
 from ccrest.client import Client
 from ccrest.run import (
-    CATALOGUE,
     EMBEDDED_CARD,
     EXIT_UNTESTABLE,
     RUN_ENDS,
-    SETTINGS,
-    TARGET,
+    Bench,
     Settings,
     Target,
     deadline_words,
+    is_lab,
 )
 from ccrest.spec import catalogue
 
@@ -49,10 +48,11 @@ def start_embedded(settings: Settings) -> object:
     return sim
 
 
-def preflight(target: Target, config: pytest.Config) -> observe.Observed:
-    """Can the device be tested at all? If not, end the run with one clear message."""
+def preflight(target: Target, config: pytest.Config, bench: Bench) -> observe.Observed:
+    """Can the device be tested at all? If not, end a plain run with one clear message; in a
+    lab run, only this controller's checks end (not testable), and the others go on."""
     s = target.settings
-    first = observe.full_state(target.client, config.stash[CATALOGUE])
+    first = observe.full_state(target.client, bench.cat)
     ex = first.exchange
     where = f"{target.url}/rest/full_state"
     reason = None
@@ -73,6 +73,10 @@ def preflight(target: Target, config: pytest.Config) -> observe.Observed:
             "Config UI (SYSTEM / General: REST interface = Enabled (without UID)), or check "
             "--controller-url"
         )
+    if reason and is_lab(config):
+        bench.untestable = target.client.redact(reason)
+        target.client.close()
+        pytest.skip(f"not testable: {bench.untestable}")
     if reason:
         message = f"ccrest: not testable: {target.client.redact(reason)}"
         reporter = config.pluginmanager.get_plugin("terminalreporter")
@@ -84,19 +88,20 @@ def preflight(target: Target, config: pytest.Config) -> observe.Observed:
     return first
 
 
-def open_target(config: pytest.Config) -> Target:
+def open_target(config: pytest.Config, bench: Bench) -> Target:
     """Start the embedded simulator if needed, open the client, and run the preflight."""
-    target = config.stash.get(TARGET, None)
-    if target is not None:
-        return target
-    settings = config.stash[SETTINGS]
+    if bench.untestable:
+        pytest.skip(f"not testable: {bench.untestable}")
+    if bench.target is not None:
+        return bench.target
+    settings = bench.settings
     sim = start_embedded(settings) if settings.embedded else None
     url = sim.url if sim is not None else settings.url
     client = Client(url, settings.username, settings.password, settings.scheme, settings.timeout)
     client.stop_at = config.stash.get(RUN_ENDS, None)
     client.stop_reason = deadline_words(settings)
-    target = config.stash[TARGET] = Target(url, client, settings, sim)
-    target.first = preflight(target, config)
+    target = bench.target = Target(url, client, settings, sim)
+    target.first = preflight(target, config, bench)
     return target
 
 

@@ -1,6 +1,8 @@
-"""``python -m ccrest.report diff OLD.json NEW.json [--html FILE]``.
+"""``python -m ccrest.report diff OLD.json NEW.json [--html FILE]`` and
+``python -m ccrest.report merge DIR... [--out DIR]`` (also as ``ccrest report``).
 
-Exit codes: 0 no regression, 1 a regression, 2 a usage error or an unreadable summary.
+diff's exit codes: 0 no regression, 1 a regression, 2 a usage error or an unreadable summary.
+merge's: the worst controller's, as the lab run's (0, 1, 5 or 6), 2 when a folder holds none.
 """
 
 from __future__ import annotations
@@ -43,12 +45,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     diff.add_argument("old", help="conformance.json of the earlier run (the old build)")
     diff.add_argument("new", help="conformance.json of the later run (the new build)")
     diff.add_argument("--html", metavar="FILE", help="also write the diff as an HTML page")
+    merge = commands.add_parser(
+        "merge", help="one fleet summary from the report folders of a lab's shards"
+    )
+    merge.add_argument("dirs", nargs="+", metavar="DIR", help="a shard's report folder")
+    merge.add_argument("--out", default=".", help="where fleet.{json,md,html} go (default .)")
     args = parser.parse_args(argv)
+    if args.command == "merge":
+        return _merge(args, parser)
     result = compare(_load(args.old, parser), _load(args.new, parser))
     sys.stdout.write(render_text(result))
     if args.html:
         Path(args.html).write_text(render_html(result), encoding="utf-8")
     return 1 if result["regression"] else 0
+
+
+def _merge(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ccrest.report import fleet
+
+    roots = [Path(d) for d in args.dirs]
+    for root in roots:
+        if not root.is_dir():
+            parser.exit(2, f"ccrest.report: merge: {root} is not a folder; give report folders\n")
+    try:
+        summaries = fleet.collect(roots)
+    except fleet.FleetError as exc:
+        parser.exit(2, f"ccrest.report: merge: {exc}\n")
+    result = fleet.build(summaries, expected=sorted(summaries))
+    fleet.write(Path(args.out), result)
+    sys.stdout.write(fleet.render_md(result))
+    return int(result["exit_code"])
 
 
 if __name__ == "__main__":

@@ -20,23 +20,21 @@ import pytest
 
 from ccrest import __version__
 from ccrest.findings import Finding
-from ccrest.report import html, markdown, timeline
+from ccrest.report import fleet, html, junit, markdown, timeline
 from ccrest.report.summary import Record, build, where
 from ccrest.run import (
-    CATALOGUE,
     EXIT_UNTESTABLE,
-    PROFILE,
-    SAMPLES,
     SCOPE,
-    SETTINGS,
-    TARGET,
-    WAIVERS,
+    Bench,
+    bench_of,
+    benches,
     deadline_cut,
     describe,
     deviations,
+    is_lab,
+    only,
     run_scope,
 )
-from ccrest.spec import Catalogue
 
 
 class ReportCollector:
@@ -49,14 +47,15 @@ class ReportCollector:
         self.summary: dict | None = None
         self._html_report = None
         self._packages: dict = {}
-        self._cat: Catalogue = config.stash[CATALOGUE]
+        self.lab_dir = json_path.parent  # a lab run: reports/<name>/ per controller, fleet.*
+        self.fleet: dict | None = None
 
     # -- gathering -------------------------------------------------------------------------
     def record_for(self, item: pytest.Item) -> Record:
         record = self.records.get(item.nodeid)
         if record is None:
             family, checks, keys = describe(item)
-            record = Record(item.nodeid, item.name, family, checks, keys)
+            record = Record(item.nodeid, item.name, family, checks, keys, bench=bench_of(item))
             self.records[item.nodeid] = record
         return record
 
@@ -66,6 +65,8 @@ class ReportCollector:
         record.findings = findings
         if report.when == "setup" and record.checks:  # junitxml reads them at teardown
             item.user_properties.append(("ccrest.checks", ", ".join(record.checks)))
+        if is_lab(self.config):
+            return  # no pytest-html page to feed; an xdist worker sends reports as JSON
         report.ccrest_checks = record.checks  # type: ignore[attr-defined]
         report.ccrest_findings = findings  # type: ignore[attr-defined]
 
@@ -103,7 +104,8 @@ class ReportCollector:
     def pytest_html_results_table_html(self, report, data: list[str]) -> None:
         checks = getattr(report, "ccrest_checks", ())
         if checks and report.when in ("call", "setup"):
-            data.append(html.details(checks, getattr(report, "ccrest_findings", []), self._cat))
+            cat = only(self.config).cat
+            data.append(html.details(checks, getattr(report, "ccrest_findings", []), cat))
 
     def pytest_html_results_summary(self, prefix: list[str], summary, postfix, session) -> None:
         if self.summary is not None:
@@ -112,13 +114,36 @@ class ReportCollector:
     # -- writing ---------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        settings = self.config.stash[SETTINGS]
-        target = self.config.stash.get(TARGET, None)
+        if is_lab(self.config):
+            self._lab_finish(session, exitstatus)
+            return
+        self.summary = self._summary(only(self.config), self.records.values(), session, exitstatus)
+        self._update_html()
+        self._update_junit()
+        summary_md = markdown.render(self.summary)
+        _write(self.json_path, self.summary)
+        _write_text(self.md_path, summary_md)
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if step_summary:  # a GitHub Actions job shows it on the run's page
+            with contextlib.suppress(OSError), open(step_summary, "a", encoding="utf-8") as out:
+                out.write(summary_md + "\n")
+
+    def _summary(self, bench: Bench, records, session: pytest.Session, exitstatus: int) -> dict:
+        records = list(records)
+        settings, target = bench.settings, bench.target
         cut = deadline_cut(self.config)
         observed = target.first.values if target is not None and target.first else {}
-        self.summary = build(
-            self.records.values(),
-            self._cat,
+        scope = self.config.stash.get(SCOPE, None) or run_scope(session)
+        if bench.name:  # a lab's controller: its own tests, not the whole run's
+            scope = scope | {"tests": len(records)}
+        status: object = int(exitstatus)
+        if exitstatus == EXIT_UNTESTABLE or bench.untestable:
+            status = "not-testable"
+        elif bench.name:
+            status = int(any(r.outcome in ("failed", "error") for r in records))
+        summary = build(
+            records,
+            bench.cat,
             target={
                 "url": target.url if target else (settings.url or "bundled simulator"),
                 "embedded": settings.embedded,
@@ -134,38 +159,53 @@ class ReportCollector:
                 "allow_anonymous": settings.allow_anonymous,
                 "markers": self.config.option.markexpr or "",
             },
-            profile=self.config.stash[PROFILE].summary()
+            profile=bench.profile.summary()
             | {
-                "waivers": self.config.stash[WAIVERS].status(),
-                "deviations": deviations(target, self.config.stash[CATALOGUE]),
+                "waivers": bench.waivers.status(),
+                "deviations": deviations(target, bench.cat),
             },
             run={
                 "started": self.started.isoformat(timespec="seconds"),
                 "duration_s": round(time.monotonic() - self._t0, 3),
                 "http_requests": target.client.requests if target else 0,
-                "exit_status": "not-testable" if exitstatus == EXIT_UNTESTABLE else int(exitstatus),
-                "scope": _cut(self.config.stash.get(SCOPE, None) or run_scope(session), cut),
+                "exit_status": status,
+                "scope": _cut(scope, cut),
             },
-            versions={"ccrest": __version__, "schema_set": self._cat.version},
+            versions={"ccrest": __version__, "schema_set": bench.cat.version},
             samples=timeline.rows(
-                self._cat,
-                self.config.stash.get(SAMPLES, []),
-                (f for r in self.records.values() if r.family == "temporal" for f in r.findings),
+                bench.cat,
+                bench.samples,
+                (f for r in records if r.family == "temporal" for f in r.findings),
             ),
         )
-        self._update_html()
-        self._update_junit()
-        summary_md = markdown.render(self.summary)
-        for path, text in (
-            (self.json_path, json.dumps(self.summary, indent=2, ensure_ascii=False) + "\n"),
-            (self.md_path, summary_md),
-        ):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if step_summary:  # a GitHub Actions job shows it on the run's page
-            with contextlib.suppress(OSError), open(step_summary, "a", encoding="utf-8") as out:
-                out.write(summary_md + "\n")
+        if bench.name:
+            summary["device"] = {"name": bench.name}
+            if bench.untestable:
+                summary["device"]["untestable"] = bench.untestable
+        return summary
+
+    def _lab_finish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Each controller this process checked gets the reports a plain run writes, in
+        reports/<name>/; the process that saw the whole run (not an xdist worker) then writes
+        the fleet summary from every controller's JSON, and the worst controller's exit code."""
+        by_bench: dict[str, list[Record]] = {}
+        for record in self.records.values():
+            by_bench.setdefault(record.bench, []).append(record)
+        for name, records in by_bench.items():
+            bench = benches(self.config)[name]
+            summary = self._summary(bench, records, session, exitstatus)
+            folder = self.lab_dir / name
+            _write(folder / "conformance.json", summary)
+            _write_text(folder / "conformance.md", markdown.render(summary))
+            _write_text(folder / "conformance.html", html.page(summary, records, bench.cat))
+            _write_text(folder / "conformance.xml", junit.render(summary, records))
+        if hasattr(self.config, "workerinput"):
+            return  # xdist's controller process writes the fleet, once every worker is done
+        summaries = fleet.read([self.lab_dir / name for name in benches(self.config)])
+        self.fleet = fleet.build(summaries, expected=list(benches(self.config)))
+        fleet.write(self.lab_dir, self.fleet)
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = self.fleet["exit_code"]
 
     def _update_junit(self) -> None:
         """The verdict, the scope and each advisory by check and key as properties of the JUnit
@@ -211,6 +251,15 @@ class ReportCollector:
             self._packages = rest  # shown folded, at the end of the summary
             metadata.clear()
             metadata.update(ours | rest)
+
+
+def _write(path: Path, data: dict) -> None:
+    _write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def _cut(scope: dict, cut: str) -> dict:

@@ -13,12 +13,13 @@ import re
 from collections.abc import Mapping
 
 import jinja2
+import markupsafe
 
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
 from ccrest.report import chart
 from ccrest.report.markdown import VERDICTS, identity, scope_words
-from ccrest.report.summary import COLUMNS, where
+from ccrest.report.summary import COLUMNS, Record, where
 from ccrest.spec import Catalogue
 
 LABELS = {
@@ -295,3 +296,32 @@ def exchange(ex: Exchange, key: str | None = None) -> dict:
 def _line_about(key: str) -> re.Pattern[str]:
     """A line of full_state about the key: ``key:value`` as firmware sends it, or JSON."""
     return re.compile(rf'^\s*{re.escape(key)}\s*:|"{re.escape(key)}"\s*:')
+
+
+def page(summary: Mapping, records: list[Record], cat: Catalogue) -> str:
+    """A lab controller's whole page, as pytest-html's for a plain run: the same block on
+    top, then every test with its details (pytest-html writes one page per session)."""
+    tests = [
+        {
+            "id": r.nodeid.partition("::")[2] or r.nodeid,
+            "outcome": r.outcome,
+            "state": OUTCOME_STATE.get(r.outcome, "not-tested"),
+            "checks": r.checks,
+            "duration": r.duration_s,
+            "details": markupsafe.Markup(details(r.checks, r.findings, cat))
+            if r.outcome in ("failed", "error", "xpassed", "xfailed") and r.findings
+            else "",
+            "message": r.message if r.outcome != "passed" else "",
+        }
+        for r in records
+    ]
+    return (
+        templates()
+        .get_template("device.html.j2")
+        .render(
+            title=title(summary),
+            device=(summary.get("device") or {}).get("name", ""),
+            summary_block=markupsafe.Markup(matrix(summary)),
+            tests=tests,
+        )
+    )

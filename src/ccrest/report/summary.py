@@ -41,6 +41,7 @@ class Record:
     message: str = ""  # the failure text or the reason it was skipped
     duration_s: float = 0.0
     findings: list[Finding] = field(default_factory=list)
+    bench: str = ""  # the lab controller it judged ("" in a plain run)
 
 
 def _in_column(check_id: str, column: str) -> bool:

@@ -132,6 +132,11 @@ class Simulator:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
+    @property
+    def peak_in_flight(self) -> int:
+        """The most requests it ever answered at once (one client, used politely: 1)."""
+        return self._server.peak_in_flight if self._server is not None else 0
+
     def reset(self) -> None:
         """A freshly booted device, and no errors kept from before."""
         self.clock.set_speed(self._speed)

@@ -16,6 +16,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -61,11 +62,24 @@ class SimServer(ThreadingHTTPServer):
         self.stopping = threading.Event()  # stalled fault-mode handlers wait on this
         self._connections: set[socket.socket] = set()
         self._guard = threading.Lock()
+        self.in_flight = 0  # requests being answered now
+        self.peak_in_flight = 0  # the most ever answered at once: a lab run keeps it at 1
 
     def process_request(self, request, client_address) -> None:  # type: ignore[override]
         with self._guard:
             self._connections.add(request)
         super().process_request(request, client_address)
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        with self._guard:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._guard:
+                self.in_flight -= 1
 
     def shutdown_request(self, request) -> None:  # type: ignore[override]
         with self._guard:
@@ -132,8 +146,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.defects:  # e.g. a header line without a colon ends parsing early
                 self.send_error(HTTPStatus.BAD_REQUEST, "malformed header block")
                 return
-            self.dispatch()
-            self.wfile.flush()
+            with self.server.serving():
+                self.dispatch()
+                self.wfile.flush()
         except TimeoutError:
             self.close_connection = True
 

@@ -1,0 +1,31 @@
+"""A lab run on pytest-xdist: each controller is one unit of work, so with -n N one worker
+checks it from first check to last, in order, and no controller ever sees two connections.
+
+xdist's ``loadgroup`` would do this from an ``xdist_group`` mark, but it tags node ids in a way
+pytest 9.2 no longer honours (``item._nodeid``); its documented extension point, a scheduler
+from ``pytest_xdist_make_scheduler``, groups by what the node id already holds: the test's
+first parameter, the controller's name (``test_value_conforms[bench-3-conn_state]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+from xdist.scheduler import LoadScopeScheduling
+
+
+class ControllerScheduling(LoadScopeScheduling):
+    """LoadScope's machinery (whole work units to one worker, in collection order), with the
+    controller as the unit."""
+
+    def __init__(self, config: pytest.Config, log=None, names: Iterable[str] = ()) -> None:
+        super().__init__(config, log)
+        self.names = sorted(names, key=len, reverse=True)  # bench-10 before bench-1
+
+    def _split_scope(self, nodeid: str) -> str:
+        params = nodeid[nodeid.rfind("[") + 1 : -1] if nodeid.endswith("]") else ""
+        for name in self.names:
+            if params == name or params.startswith(name + "-"):
+                return name
+        return nodeid  # a test of no controller: a unit of its own

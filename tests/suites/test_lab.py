@@ -1,0 +1,158 @@
+"""A lab run: many controllers in one run, spread over pytest-xdist workers one controller per
+worker, each with the reports a plain run writes, one fleet summary, and the same fleet from a
+run split into shards and merged."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ccrest.report.__main__ import main as report_main
+from ccrest.selfcheck import failing_checks
+from ccrest.simulator.defects import DEFECTS
+from tests.suites.conftest import PASSWORD, device
+
+DEFECT = "enum-unknown-value"
+UNREACHABLE = "http://127.0.0.1:1"  # nothing listens on port 1: connection refused
+NAMES = ("bench-1", "bench-2", "broken", "gone")
+
+
+@contextlib.contextmanager
+def lab(path: Path) -> Iterator[dict]:
+    """Two conformant simulators, one with a catalogued defect, one address nobody answers."""
+    with device() as a, device() as b, device(DEFECT) as c:
+        sims = {"bench-1": a.sim, "bench-2": b.sim, "broken": c.sim}
+        urls = {name: sim.url for name, sim in sims.items()} | {"gone": UNREACHABLE}
+        path.write_text(
+            "[defaults]\nusername = 'operator'\n\n"
+            + "".join(
+                f"[controllers.{name}]\nurl = '{url}'\npassword_env = 'LAB_PASSWORD'\n\n"
+                for name, url in urls.items()
+            )
+        )
+        yield sims
+
+
+def fresh(sims: dict) -> None:
+    """Every simulator as at the start: booted, a vehicle plugged, a card presented."""
+    for sim in sims.values():
+        sim.reset()
+        sim.device.plug(max_current=16)
+        sim.device.present_card("04a3b2c1d2e380")
+
+
+def controller_of(nodeid: str) -> str:
+    params = nodeid.split("[")[-1].rstrip("]")
+    return next(n for n in NAMES if params == n or params.startswith(n + "-"))
+
+
+def reports(root: Path, name: str) -> dict:
+    return json.loads((root / name / "conformance.json").read_text())
+
+
+def fleet_without_counts_of_requests(path: Path) -> dict:
+    """A fleet summary, less what two runs never share: how many requests each made."""
+    data = json.loads(path.read_text())
+    for d in data["devices"]:
+        d.pop("http_requests")
+    return data
+
+
+def test_a_lab_run_checks_every_controller_one_worker_each(
+    run_suite, pytester, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("LAB_PASSWORD", PASSWORD)
+    inventory = tmp_path / "lab.toml"
+    with lab(inventory) as sims:
+        fresh(sims)
+        result = run_suite(
+            f"--inventory={inventory}", "-n", "2", "--sample-seconds", "2", reports=True
+        )
+        peaks = {name: sim.peak_in_flight for name, sim in sims.items()}
+        root = pytester.path / "reports"
+        shards = []
+        for k in (1, 2):
+            fresh(sims)
+            out = f"shard-{k}"
+            args = (f"--shard={k}/2", f"--report-dir={out}", "--sample-seconds", "2")
+            run_suite(f"--inventory={inventory}", *args, reports=True)
+            shards.append(str(pytester.path / out))
+
+    assert result.ret == 1, "the worst controller's exit code: a defect fails the run"
+    workers: dict[str, set[str]] = {}
+    for r in result.reprec.getreports("pytest_runtest_logreport"):
+        workers.setdefault(controller_of(r.nodeid), set()).add(r.node.workerinput["workerid"])
+    assert sorted(workers) == ["bench-1", "bench-2", "broken", "gone"]
+    assert all(len(w) == 1 for w in workers.values()), f"one worker per controller: {workers}"
+    assert peaks == {"bench-1": 1, "bench-2": 1, "broken": 1}, "never two requests at once"
+    for name in ("bench-1", "bench-2"):
+        summary = reports(root, name)
+        assert summary["verdict"] == "conforms", name
+        assert summary["device"] == {"name": name}
+        assert {p.name for p in (root / name).iterdir()} == {
+            "conformance.json",
+            "conformance.md",
+            "conformance.html",
+            "conformance.xml",
+        }
+    broken = reports(root, "broken")
+    assert broken["verdict"] == "does-not-conform"
+    assert failing_checks(broken) == frozenset(DEFECTS[DEFECT].catches)
+    gone = reports(root, "gone")
+    assert gone["verdict"] == "not-testable"
+    assert "cannot reach the controller at http://127.0.0.1:1" in gone["device"]["untestable"]
+    assert (
+        "test_value_conforms[broken-conn_state]"
+        in (root / "broken" / "conformance.xml").read_text()
+    )
+
+    fleet = json.loads((root / "fleet.json").read_text())
+    assert [(d["name"], d["verdict"]) for d in fleet["devices"]] == [
+        ("bench-1", "conforms"),
+        ("bench-2", "conforms"),
+        ("broken", "does-not-conform"),
+        ("gone", "not-testable"),
+    ]
+    assert fleet["keys"]["conn_state"]["broken"] == "fail"
+    (enum,) = [f for f in fleet["faults"] if f["check"] == "fs.value-valid"]
+    assert enum["devices"] == ["broken"]
+    assert "broken" in (root / "fleet.md").read_text()
+
+    merged = tmp_path / "merged"
+    assert report_main(["merge", *shards, "--out", str(merged)]) == 1
+    assert fleet_without_counts_of_requests(merged / "fleet.json") == (
+        fleet_without_counts_of_requests(root / "fleet.json")
+    )
+
+
+def test_a_shard_holds_every_nth_controller(run_suite, pytester, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("LAB_PASSWORD", PASSWORD)
+    inventory = tmp_path / "lab.toml"
+    with lab(inventory):
+        result = run_suite(f"--inventory={inventory}", "--shard=2/3", "-m", "schema", "-q")
+    ran = {controller_of(r.nodeid) for r in result.reprec.getreports("pytest_runtest_logreport")}
+    assert ran == {"bench-2"}, "the 2nd of 3 shards: the 2nd controller of 4 (and the 5th)"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--shard=1/2",), "--shard splits an inventory: give --inventory too"),
+        (("-n", "2"), "check several controllers at once with --inventory lab.toml -n N"),
+    ],
+)
+def test_lab_options_alone_are_refused(run_suite, args, says) -> None:
+    result = run_suite(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert says in result.stderr.str()
+
+
+def test_merge_refuses_a_folder_without_reports(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        report_main(["merge", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "no controller's report" in capsys.readouterr().err
