@@ -11,37 +11,37 @@ import pytest
 from ccrest import observe
 from ccrest.checks import states
 from ccrest.checks.common import not_tested
+from ccrest.guided import NotReached, PersonWalker, SimWalker
+from ccrest.run import DRIVEN_BY
 from ccrest.simctl import ControlUnavailable
 
 pytestmark = pytest.mark.states
-SCENARIOS = json.loads((Path(__file__).parent / "scenarios.json").read_text())["scenarios"]
+DATA = json.loads((Path(__file__).parent / "scenarios.json").read_text())
+SCENARIOS = DATA["scenarios"]
 
 
 @pytest.fixture(scope="module")
-def control(sim_control):
+def walker(operator, settings, sim_control, client, cat):
+    """A person at the bench (--guided), or the simulator's control API."""
+    if operator is not None:
+        yield PersonWalker(operator, client, cat, DATA["reset_guide"], settings.step_timeout)
+        return
     control, why = sim_control
     if control is None:
         pytest.skip(f"not testable here because {why}")
-    yield control
+    yield SimWalker(control)
     with contextlib.suppress(ControlUnavailable):
         control.call("reset")
 
 
-def drive(control, operation, **arguments):
-    try:
-        control.call(operation, **arguments)
-    except ControlUnavailable as exc:
-        pytest.skip(f"not tested: the scenario could not be driven ({exc})")
-
-
 @pytest.mark.check("states.scenario-conforms", "states.scenario-reached")
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["id"] for s in SCENARIOS])
-def test_scenario(scenario, control, cat, client, settings, verdict):
-    drive(control, "reset")
-    if scenario.get("config"):
-        drive(control, "config", **scenario["config"])
-    for operation, arguments in scenario["steps"]:
-        drive(control, operation, **arguments)
+def test_scenario(request, scenario, walker, cat, client, settings, verdict):
+    request.node.stash[DRIVEN_BY] = walker.name
+    try:
+        walker.walk(scenario)
+    except NotReached as exc:
+        pytest.skip(f"not tested: {exc}")
     steps = ", ".join(op for op, _ in scenario["steps"]) or "a reset"
     before = observe.full_state(client, cat)
     if not before.usable:

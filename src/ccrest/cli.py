@@ -71,6 +71,12 @@ def _check_parser(sub) -> argparse.ArgumentParser:
         dest="numprocesses",
         help="with --inventory: check N controllers at a time (pytest-xdist workers)",
     )
+    check.add_argument(
+        "--guided",
+        action="store_true",
+        help="walk the states scenarios with a person at the bench (needs a terminal)",
+    )
+    check.add_argument("--step-timeout", help="with --guided: seconds per step (default 120)")
     check.add_argument("--report-dir", help="where the reports go (default ./reports)")
     check.add_argument("--config", help="the configuration file (default ./ccrest.toml)")
     check.add_argument(
@@ -127,6 +133,10 @@ def _pass_on(args: argparse.Namespace, settings) -> list[str]:
             out.append(f"{option}={Path(value).resolve()}")
     if args.shard:
         out.append(f"--shard={args.shard}")
+    if args.guided:
+        out.append("--guided")
+    if args.step_timeout:
+        out.append(f"--step-timeout={args.step_timeout}")
     if args.numprocesses:
         out += ["-n", args.numprocesses]
     if args.markexpr:

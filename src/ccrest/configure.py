@@ -57,6 +57,7 @@ def settings_from(config: pytest.Config, lab: bool = False) -> Settings:
             "manufacturer (give --controller-url to test another device)"
         )
     for name, value, low in (
+        ("--step-timeout", opt.step_timeout, 0.0),
         ("--timeout", opt.timeout, 0.0),
         ("--sample-seconds", opt.sample_seconds, None),
         ("--run-deadline", opt.run_deadline, 0.0),
@@ -88,6 +89,8 @@ def settings_from(config: pytest.Config, lab: bool = False) -> Settings:
         run_deadline=opt.run_deadline,
         replay=replay,
         record=record,
+        guided=opt.guided,
+        step_timeout=opt.step_timeout,
     )
 
 
@@ -101,6 +104,7 @@ def benches_from(config: pytest.Config) -> dict[str, Bench]:
         settings = settings_from(config)
         return {"": _bench("", settings, opt.profile, "--profile")}
     for option, given in (
+        ("--guided", opt.guided),
         ("--controller-url", opt.controller_url),
         ("--replay", opt.replay),
         ("--record", opt.record),
@@ -109,7 +113,8 @@ def benches_from(config: pytest.Config) -> dict[str, Bench]:
         if given:
             raise pytest.UsageError(
                 f"{option} and --inventory exclude each other: the inventory names each "
-                "controller, its url and the environment variable of its password"
+                "controller, its url and the environment variable of its password (and a "
+                "guided walk is one person at one controller)"
             )
     path = Path(opt.inventory).resolve()
     try:
@@ -200,3 +205,22 @@ def mask_debug_log(config: pytest.Config, passwords: list[str]) -> None:
         writer(text)
 
     root.setwriter(masked)
+
+
+def operator_for(config: pytest.Config, settings: Settings) -> object | None:
+    """The person of a --guided run: a plugin's (``pytest_ccrest_operator``), else this
+    terminal's. Without a terminal a guided run cannot be, and says so before any request."""
+    if not settings.guided:
+        return None
+    if settings.replay is not None:
+        raise pytest.UsageError("--guided and --replay exclude each other: a capture cannot act")
+    from ccrest.guided import TerminalOperator
+
+    operator = config.hook.pytest_ccrest_operator(config=config) or TerminalOperator.open()
+    if operator is None:
+        raise pytest.UsageError(
+            "--guided needs a person at a terminal to act on each step, and this run has none "
+            "(no /dev/tty: CI, a service, a pipe). Run it from a shell at the bench; in CI, "
+            "check the bundled simulator, which drives the states itself"
+        )
+    return operator

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, object] = {
     "timeout": 5.0,
     "sample_seconds": 3.0,
     "run_deadline": 600.0,
+    "step_timeout": 120.0,
     "profile": DEFAULT_PROFILE,
 }
 
@@ -31,6 +32,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--controller-url",
         help="http://HOST[:PORT] of the controller (or CC_URL); "
         "without it the bundled simulator is started on a free port",
+    )
+    group.addoption(
+        "--guided",
+        action="store_true",
+        help="walk the states scenarios with a person at the bench instead of a simulator: "
+        "each step is printed, then full_state is watched until the device shows it",
+    )
+    group.addoption(
+        "--step-timeout",
+        type=float,
+        default=DEFAULTS["step_timeout"],
+        help="with --guided: seconds a step may take before it is not tested (default 120)",
     )
     group.addoption(
         "--inventory",

@@ -22,7 +22,7 @@ import pytest
 
 from ccrest import observe
 from ccrest.client import Client
-from ccrest.configure import benches_from, mask_debug_log, refuse_foreign_engines
+from ccrest.configure import benches_from, mask_debug_log, operator_for, refuse_foreign_engines
 from ccrest.findings import Finding
 from ccrest.options import pytest_addoption  # noqa: F401 - the hook, registered with the plugin
 from ccrest.run import (
@@ -33,6 +33,7 @@ from ccrest.run import (
     EXIT_DEADLINE,
     FAMILIES,
     FINDINGS,
+    OPERATOR,
     RUN_ENDS,
     SCOPE,
     Bench,
@@ -54,6 +55,12 @@ from ccrest.target import open_target, record_capture
 from ccrest.verdict import conclude
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from ccrest import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
 @pytest.hookimpl(tryfirst=True)  # before junitxml and pytest-html read their paths
 def pytest_configure(config: pytest.Config) -> None:
     for name, what in FAMILIES.items():
@@ -66,6 +73,9 @@ def pytest_configure(config: pytest.Config) -> None:
     refuse_foreign_engines(config)
     config.stash[BENCHES] = benches_from(config)
     mask_debug_log(config, [b.settings.password for b in benches(config).values()])
+    operator = operator_for(config, only(config).settings)
+    if operator is not None:
+        config.stash[OPERATOR] = operator
     if config.inipath is None and (config.invocation_params.dir / "suites").is_dir():
         raise pytest.UsageError(
             f"pytest took {config.rootpath} for the project: it does so with the folder of an "
@@ -242,6 +252,12 @@ def samples(controller: Target, settings: Settings, bench: Bench) -> list:
 @pytest.fixture(scope="session")
 def sim_control(controller: Target) -> tuple[SimControl | None, str]:
     return find_control(controller.client)
+
+
+@pytest.fixture(scope="session")
+def operator(pytestconfig: pytest.Config) -> object | None:
+    """The person of a --guided run (``ccrest.guided.Operator``); None otherwise."""
+    return pytestconfig.stash.get(OPERATOR, None)
 
 
 @pytest.fixture

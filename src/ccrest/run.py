@@ -41,6 +41,8 @@ EMBEDDED_CARD = "04a3b2c1d2e380"
 
 BENCHES = pytest.StashKey[dict[str, "Bench"]]()  # by name; "" is a plain run's one controller
 FINDINGS = pytest.StashKey[list[Finding]]()
+OPERATOR = pytest.StashKey[object]()  # the person of a --guided run (ccrest.guided.Operator)
+DRIVEN_BY = pytest.StashKey[str]()  # on a states test: "simulator" or "person"
 COLLECTOR = pytest.StashKey[object]()  # the report collector (ccrest.report.collector)
 SCOPE = pytest.StashKey[dict]()  # what this run selected: whole suite, or which part
 DESELECTED = pytest.StashKey[list[int]]()
@@ -61,6 +63,8 @@ class Settings:
     run_deadline: float = 600.0
     replay: Path | None = None
     record: Path | None = None
+    guided: bool = False  # a person walks the states scenarios (--guided)
+    step_timeout: float = 120.0
 
     @property
     def embedded(self) -> bool:

@@ -23,6 +23,7 @@ from ccrest.findings import Finding
 from ccrest.report import fleet, html, junit, markdown, timeline
 from ccrest.report.summary import Record, build, where
 from ccrest.run import (
+    DRIVEN_BY,
     EXIT_UNTESTABLE,
     SCOPE,
     Bench,
@@ -63,6 +64,7 @@ class ReportCollector:
         """Called by the plugin's makereport wrapper for every phase of every test."""
         record = self.record_for(item)
         record.findings = findings
+        record.driver = item.stash.get(DRIVEN_BY, "")
         if report.when == "setup" and record.checks:  # junitxml reads them at teardown
             item.user_properties.append(("ccrest.checks", ", ".join(record.checks)))
         if is_lab(self.config):

@@ -172,8 +172,9 @@ def _walk(summary: Mapping) -> list[dict]:
         {
             "scenario": s["scenario"],
             "state": OUTCOME_STATE.get(s["outcome"], "not-tested"),
-            "label": LABELS[OUTCOME_STATE.get(s["outcome"], "not-tested")],
-            "checks": s.get("checks", ()),
+            "label": LABELS[OUTCOME_STATE.get(s["outcome"], "not-tested")]
+            + (" (by a person)" if s.get("driver") == "person" else ""),
+            "checks": [*s.get("checks", ()), *([s["reason"]] if s.get("reason") else [])],
         }
         for s in summary.get("states_walk") or ()
     ]

@@ -97,6 +97,9 @@ def render(summary: Mapping) -> str:
         )
         + "."
     )
+    walk = summary.get("states_walk") or []
+    if walk:
+        lines.append(walked(walk))
     profile = summary["profile"]
     for d in profile.get("deviations", ()):
         lines.append(f"- deviation accepted by profile {profile['name']}: {_cell(d['message'])}")
@@ -124,6 +127,21 @@ def render(summary: Mapping) -> str:
         if len(failing) > MAX_ROWS:
             lines.append(f"| … | | {len(failing) - MAX_ROWS} more in conformance.html |")
     return "\n".join(lines) + "\n"
+
+
+def walked(walk) -> str:
+    """Who walked the states scenarios: the simulator, a person, or nobody (not tested)."""
+    done = [s for s in walk if s["outcome"] != "skipped"]
+    by = {d: sum(s.get("driver", "simulator") == d for s in done) for d in ("simulator", "person")}
+    skipped = [s["scenario"] for s in walk if s["outcome"] == "skipped"]
+    parts = [
+        f"{n} walked by the {d}" if d == "simulator" else f"{n} by a person"
+        for d, n in by.items()
+        if n
+    ]
+    if skipped:
+        parts.append(f"not tested: {', '.join(skipped)}")
+    return f"States scenarios: {'; '.join(parts) or 'none'}."
 
 
 def _cut(text: str, limit: int) -> str:

@@ -42,6 +42,7 @@ class Record:
     duration_s: float = 0.0
     findings: list[Finding] = field(default_factory=list)
     bench: str = ""  # the lab controller it judged ("" in a plain run)
+    driver: str = ""  # a states test: who walked it, "simulator" or "person"
 
 
 def _in_column(check_id: str, column: str) -> bool:
@@ -257,6 +258,8 @@ def build(
                 "scenario": r.name.partition("[")[2].rstrip("]") or r.name,
                 "outcome": r.outcome,
                 "checks": sorted({f.check_id for f in r.findings if _state(f, cat) == "fail"}),
+                "driver": r.driver or "simulator",
+                **({"reason": excerpt(r.message, 300)} if r.outcome == "skipped" else {}),
             }
             for r in records
             if r.family == "states"

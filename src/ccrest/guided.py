@@ -1,0 +1,249 @@
+"""Two drivers for the states family's scenarios (``suites/scenarios.json``), on the same data:
+the simulator's control API, or a person at the bench (``--guided``) who reads each step in
+words, acts (plugs the EV simulator, presents a card, presses the RCD test button), and is
+watched: full_state once a second until the device shows the step's state.
+
+A step the device never reaches is *not tested*, with the reason; never a failure of the
+device. What the device is then judged on is the same as on the simulator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ccrest import observe
+from ccrest.checks.states import expectation
+from ccrest.client import Client
+from ccrest.spec import Catalogue
+
+POLL_S = 1.0  # one full_state a second: polite to a controller a person is working on
+ADVANCE_CAP_S = 30.0  # an intermediate "wait N s" step waits at most this long with a person
+WATCHED = (  # what a person's action changes; a step without 'until' waits for one of these
+    "conn_state",
+    "auth_state",
+    "type2_state",
+    "ocpp_state",
+    "errors",
+    "rcd_state",
+    "rcmb_state",
+    "mcb_type2_state",
+    "mcb_schuko_state",
+    "schuko_state",
+    "backend_conn_state",
+    "free_charging",
+)
+
+
+class NotReached(Exception):
+    """The scenario could not be walked here; the words say why (not tested, never a fail)."""
+
+
+class Stopped(NotReached):
+    """The person stopped the guided walk (``q``): this and every later scenario not tested."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do: the simulator's operation and the same in words for a person."""
+
+    operation: str
+    arguments: Mapping[str, object]
+    words: str
+    until: Mapping[str, object] | None = None  # the state that shows it was done, if known
+    confirm: bool = False  # done only when the person also says so (what no state shows)
+
+
+class Operator(Protocol):
+    """The person at the bench, as the run talks to them."""
+
+    def tell(self, text: str, step: Step | None) -> None: ...
+
+    def poll(self) -> str:
+        """What they said since: "" nothing, "done", "skip", or "quit"."""
+        ...
+
+
+class TerminalOperator:
+    """A person at this machine's terminal (/dev/tty, past pytest's capture): each step is
+    printed; Enter says done, ``s`` skips the step, ``q`` stops the walk."""
+
+    def __init__(self, tty) -> None:
+        self.tty = tty
+
+    @classmethod
+    def open(cls) -> TerminalOperator | None:
+        try:
+            return cls(open("/dev/tty", "r+", buffering=1, encoding="utf-8"))
+        except OSError:
+            return None  # no terminal: CI, a service, a pipe
+
+    def tell(self, text: str, step: Step | None) -> None:
+        self.tty.write(f"\n>>> {text}\n    [Enter when done, s to skip this step, q to stop]\n")
+
+    def poll(self) -> str:
+        ready, _, _ = select.select([self.tty], [], [], 0)
+        if not ready:
+            return ""
+        answer = self.tty.readline().strip().lower()
+        return {"s": "skip", "q": "quit"}.get(answer[:1], "done")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.tty.close()
+
+
+PHYSICAL = (  # the keys that say which state the device is in, as opposed to what it reports
+    "conn_state",
+    "auth_state",
+    "type2_state",
+    "schuko_state",
+    "rcd_state",
+    "rcmb_state",
+    "mcb_type2_state",
+    "mcb_schuko_state",
+    "backend_conn_state",
+)
+
+
+def scenario_steps(scenario: Mapping) -> list[Step]:
+    """The steps with their words; the last is done when the scenario's physical state shows
+    (conn_state and the like). What else the scenario expects is judged, not waited for: a
+    device that reached the state and reports it wrongly fails, as on the simulator."""
+    words = scenario["guide"]["steps"]
+    pairs = zip(scenario["steps"], words, strict=True)
+    steps = [Step(op, args, said) for (op, args), said in pairs]
+    if steps:
+        until = {k: v for k, v in scenario["expect"].items() if k in PHYSICAL} or None
+        last = steps[-1]
+        steps[-1] = Step(last.operation, last.arguments, last.words, until)
+    return steps
+
+
+class SimWalker:
+    """Walks a scenario through the simulator's control API (/sim/)."""
+
+    name = "simulator"
+
+    def __init__(self, control) -> None:
+        self.control = control
+
+    def walk(self, scenario: Mapping) -> None:
+        from ccrest.simctl import ControlUnavailable
+
+        try:
+            self.control.call("reset")
+            if scenario.get("config"):
+                self.control.call("config", **scenario["config"])
+            for operation, arguments in scenario["steps"]:
+                self.control.call(operation, **arguments)
+        except ControlUnavailable as exc:
+            raise NotReached(f"the scenario could not be driven ({exc})") from None
+
+
+class PersonWalker:
+    """Walks a scenario with a person: bring to rest, configure, check the hardware, then
+    each step, watched until its state shows or ``step_timeout`` passes."""
+
+    name = "person"
+
+    def __init__(
+        self,
+        operator: Operator,
+        client: Client,
+        cat: Catalogue,
+        reset: Mapping,
+        step_timeout: float,
+        *,
+        poll_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.operator, self.client, self.cat = operator, client, cat
+        # at rest is a state, but undoing the last scenario's configuration is not: confirmed
+        self.reset = Step("reset", {}, reset["say"], reset["until"], confirm=True)
+        self.step_timeout = step_timeout
+        self.poll_s = POLL_S if poll_s is None else poll_s
+        self.clock, self.sleep = clock, sleep
+        self.stopped = False
+        self._heard = ""  # what the person said while the run waited
+
+    def walk(self, scenario: Mapping) -> None:
+        if self.stopped:
+            raise Stopped("the person stopped the guided walk before this scenario")
+        self._do(self.reset)
+        config = scenario.get("guide", {}).get("config")
+        if config:
+            self._do(Step("config", scenario.get("config") or {}, config))
+        self._needs(scenario.get("needs", ()))
+        for step in scenario_steps(scenario):
+            self._do(step)
+
+    def _needs(self, needs: Sequence[Mapping]) -> None:
+        values = self._state()
+        for need in needs:
+            if values.get(need["key"]) == need["not"]:
+                raise NotReached(
+                    f"this controller lacks {need['what']}: it reports "
+                    f"{need['key']} = {need['not']!r}"
+                )
+
+    def _state(self) -> Mapping[str, object]:
+        observed = observe.full_state(self.client, self.cat)
+        if not observed.usable:
+            raise NotReached(f"full_state could not be read ({observed.exchange.summary()})")
+        return observed.values
+
+    def _do(self, step: Step) -> None:
+        self.operator.tell(step.words, step)
+        self._heard = ""
+        before = self._state()
+        if step.operation == "advance" and step.until is None:
+            self._wait(min(float(step.arguments.get("seconds", 0)), ADVANCE_CAP_S))
+            return
+        ends = self.clock() + self.step_timeout
+        confirmed = False
+        while True:
+            answer, self._heard = self._heard or self.operator.poll(), ""
+            if answer == "quit":
+                self.stopped = True
+                raise Stopped(f"the person stopped the guided walk at: {step.words}")
+            if answer == "skip":
+                raise NotReached(f"the person skipped the step: {step.words}")
+            confirmed |= answer == "done"
+            now = self._state()
+            if step.until is not None:
+                reached = not expectation(step.until, now, step.operation)
+                if reached and (confirmed or not step.confirm):
+                    return self._wait(self.poll_s)  # let the values that follow it settle
+            elif confirmed or any(now.get(k) != before.get(k) for k in WATCHED):
+                return self._wait(self.poll_s)
+            if self.clock() >= ends and step.until is not None and reached:
+                raise NotReached(
+                    f"the person did not confirm within {self.step_timeout:g} s: {step.words}"
+                )
+            if self.clock() >= ends:
+                wanted = ", ".join(f"{k} = {v}" for k, v in (step.until or {}).items())
+                seen = ", ".join(
+                    f"{k} read {str(now.get(k))[:40]!r}" for k in (step.until or {}) if k in now
+                )
+                raise NotReached(
+                    f"{wanted or 'a change of state'} not seen within {self.step_timeout:g} s "
+                    f"after: {step.words}" + (f" ({seen})" if seen else "")
+                )
+            self._wait(self.poll_s)
+
+    def _wait(self, seconds: float) -> None:
+        """Wait, listening: a quit stops at once; anything else is kept for the step."""
+        ends = self.clock() + seconds
+        while self.clock() < ends:
+            answer = self.operator.poll()
+            if answer == "quit":
+                self.stopped = True
+                raise Stopped("the person stopped the guided walk")
+            self._heard = answer or self._heard
+            self.sleep(min(self.poll_s, max(0.0, ends - self.clock())))

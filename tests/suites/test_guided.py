@@ -1,0 +1,144 @@
+"""A guided run: the states scenarios walked by a person, here a scripted one acting through the
+simulator; a person who never acts leaves every step not tested, within the step timeouts; a
+run without a terminal is refused before any request."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ccrest import guided
+from tests.suites import operators
+from tests.suites.conftest import PASSWORD, SUITES, device
+
+SCHUKO = {"schuko-connected", "schuko-charging", "fault-mcb_schuko"}
+
+
+def guided_reset_words() -> str:
+    return json.loads((SUITES / "scenarios.json").read_text())["reset_guide"]["say"]
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    """A person's pace, sped up: a poll every 20 ms, an intermediate wait of at most 0.2 s."""
+    monkeypatch.setattr(guided, "POLL_S", 0.02)
+    monkeypatch.setattr(guided, "ADVANCE_CAP_S", 0.2)
+    yield
+    operators.RIG["operator"] = None
+
+
+def walk(run_suite, pytester, dev, *args):
+    result = run_suite(
+        *dev.args, "-m", "states", "--guided", "-p", "tests.suites.operators", *args, reports=True
+    )
+    summary = json.loads((pytester.path / "reports" / "conformance.json").read_text())
+    return result, summary
+
+
+def test_a_person_walks_every_scenario_the_hardware_allows(run_suite, pytester, quick) -> None:
+    with device(charging=False) as dev:
+        person = operators.Scripted(dev.sim.device, lacks={"schuko"})
+        operators.RIG["operator"] = person
+        result, summary = walk(run_suite, pytester, dev, "--step-timeout", "5")
+    result.assert_outcomes(passed=22, skipped=3)
+    walked = {s["scenario"]: s for s in summary["states_walk"]}
+    assert {n for n, s in walked.items() if s["outcome"] == "skipped"} == SCHUKO
+    assert (
+        "lacks a Schuko socket enabled in its configuration" in walked["schuko-charging"]["reason"]
+    )
+    assert {s["driver"] for s in walked.values()} == {"person"}
+    assert "Present an authorised RFID card" in person.told
+    assert "Press the RCD test button" in person.told
+    assert (
+        "States scenarios: 22 by a person; not tested: schuko-connected"
+        in (pytester.path / "reports" / "conformance.md").read_text()
+    )
+
+
+def test_a_person_who_never_acts_leaves_every_step_not_tested(run_suite, pytester, quick) -> None:
+    with device(charging=False) as dev:
+        operators.RIG["operator"] = operators.Scripted(dev.sim.device, acts=False)
+        result, summary = walk(run_suite, pytester, dev, "--step-timeout", "0.3")
+    result.assert_outcomes(skipped=25)  # even idle: at rest, but never confirmed as set up
+    reasons = {s["reason"] for s in summary["states_walk"]}
+    assert reasons == {
+        "not tested: the person did not confirm within 0.3 s: " + guided_reset_words()
+    }
+
+
+def test_a_wrong_state_once_reached_fails_as_on_the_simulator(run_suite, pytester, quick) -> None:
+    with device("ocpp-not-charging", charging=False) as dev:
+        operators.RIG["operator"] = operators.Scripted(dev.sim.device)
+        result, _ = walk(run_suite, pytester, dev, "--step-timeout", "5", "-k", "type2-charging")
+    result.assert_outcomes(failed=1)
+    assert "ocpp_state" in result.stdout.str()
+
+
+def test_guided_without_a_terminal_is_refused(tmp_path) -> None:
+    """No /dev/tty (a new session has no controlling terminal): a usage error, no request."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ccrest.cli", "check", "--guided", "--report-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "CC_PASSWORD": PASSWORD},
+    )
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout + result.stderr
+    assert "--guided needs a person at a terminal" in result.stderr
+
+
+class Says:
+    """A person who answers with one word to every step."""
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+    def tell(self, text, step) -> None:
+        pass
+
+    def poll(self) -> str:
+        return self.word
+
+
+def walker_for(dev, person) -> guided.PersonWalker:
+    from ccrest.client import Client
+    from ccrest.spec import catalogue
+
+    client = Client(dev.url, "operator", PASSWORD, "doc-headers", 5)
+    reset = json.loads((SUITES / "scenarios.json").read_text())["reset_guide"]
+    return guided.PersonWalker(person, client, catalogue(), reset, 5, poll_s=0.01)
+
+
+SCENARIO = json.loads((SUITES / "scenarios.json").read_text())["scenarios"][2]  # type2-charging
+
+
+def test_s_skips_the_step_and_q_stops_the_walk() -> None:
+    with device(charging=False) as dev:
+        with pytest.raises(guided.NotReached, match="the person skipped the step: Bring"):
+            walker_for(dev, Says("skip")).walk(SCENARIO)
+        walker = walker_for(dev, Says("quit"))
+        with pytest.raises(guided.Stopped, match="stopped the guided walk at: Bring"):
+            walker.walk(SCENARIO)
+        with pytest.raises(guided.Stopped, match="before this scenario"):
+            walker.walk(SCENARIO)
+
+
+def test_every_scenario_has_words_for_each_step() -> None:
+    data = json.loads((SUITES / "scenarios.json").read_text())
+    for s in data["scenarios"]:
+        words = s["guide"]["steps"]
+        assert len(words) == len(s["steps"]) and all(w.strip() for w in words), s["id"]
+        assert bool(s.get("config")) == bool(s["guide"].get("config")), s["id"]
+        for need in s.get("needs", ()):
+            assert set(need) == {"key", "not", "what"}, s["id"]
+    assert guided.scenario_steps(data["scenarios"][2])[-1].until == {
+        "conn_state": "vehicle_charging_type2",
+        "auth_state": "authorized_for_charging",
+        "type2_state": "c",
+    }, "the last step waits for the physical state only; ocpp_state is judged"
