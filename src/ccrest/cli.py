@@ -7,6 +7,7 @@ directory, and every pytest option still works after ``--``.
     ccrest sim [--port 8080 ...]          the bundled simulator (also: ccrest-sim)
     ccrest report diff OLD NEW [--html F] what regressed between two runs
     ccrest report merge DIR... [--out D]  one fleet summary from a lab's shards
+    ccrest watch URL --for 2h             a whole session watched, with a timeline
     ccrest selfcheck [DEFECT ...]         the kill table
     ccrest --version
 """
@@ -89,6 +90,66 @@ def _check_parser(sub) -> argparse.ArgumentParser:
     check.add_argument("-k", dest="keyword", help="only tests matching this expression")
     check.add_argument("-q", "--quiet", action="store_true", help="less output")
     return check
+
+
+def _watch_parser(sub) -> argparse.ArgumentParser:
+    watch = sub.add_parser(
+        "watch",
+        help="watch a controller through a whole session: every sample and transition judged",
+        description="Polls full_state at an interval for a set time (a whole real charging "
+        "session), judges the consistency and temporal rules on every sample and transition, "
+        "and writes watch.{json,md,html} (with a timeline) and watch-samples.jsonl. Ctrl-C "
+        "ends it early and still writes the reports.",
+    )
+    watch.add_argument("url", nargs="?", help="http://HOST[:PORT] of the controller (or CC_URL)")
+    watch.add_argument("--for", dest="duration", default="10m", help="how long: 2h, 90m, 45s")
+    watch.add_argument("--interval", default="1", help="seconds between samples (default 1)")
+    watch.add_argument("--username", help="operator or manufacturer (or CC_USERNAME; operator)")
+    watch.add_argument("--auth-scheme", default="doc-headers", choices=("doc-headers", "basic"))
+    watch.add_argument("--timeout", default="5", help="seconds per request (default 5)")
+    watch.add_argument("--profile", default="doc-5.33.5", help="a built-in profile or a file")
+    watch.add_argument("--report-dir", default="reports", help="where the reports go")
+    return watch
+
+
+def watch(args: argparse.Namespace) -> int:
+    """``ccrest watch``: the password only from CC_PASSWORD, never on the command line."""
+    from ccrest import profiles
+    from ccrest.client import Client, ClientError, check_url
+    from ccrest.spec import catalogue
+    from ccrest.watch import main_watch, parse_duration
+
+    def usage(message: str) -> int:
+        print(f"ccrest watch: {message}", file=sys.stderr)
+        return EXIT_USAGE
+
+    url = args.url or os.environ.get("CC_URL")
+    if not url:
+        return usage("give the controller's URL (or set CC_URL)")
+    password = os.environ.get("CC_PASSWORD")
+    if not password:
+        return usage("set CC_PASSWORD to the role's password")
+    try:
+        url = check_url(url)
+        duration = parse_duration(args.duration)
+        interval, timeout = float(args.interval), float(args.timeout)
+        if not (0 < interval < 3600 and 0 < timeout < 3600):
+            raise ValueError("--interval and --timeout: give seconds above 0")
+        profile = profiles.load(args.profile, catalogue())
+    except (ClientError, ValueError, profiles.ProfileError) as exc:
+        return usage(str(exc))
+    username = args.username or os.environ.get("CC_USERNAME") or "operator"
+    client = Client(url, username, password, args.auth_scheme, timeout)
+    try:
+        return main_watch(
+            client,
+            profile.apply(catalogue()),
+            duration,
+            interval,
+            Path(args.report_dir).resolve(),
+        )
+    finally:
+        client.close()
 
 
 def _attr(name: str) -> str:
@@ -210,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"ccrest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _check_parser(sub)
+    _watch_parser(sub)
     for name, what in (
         ("sim", "the bundled simulator of a controller (ccrest-sim)"),
         ("report", "ccrest report diff OLD NEW; ccrest report merge DIR... (a lab's shards)"),
@@ -224,6 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if rest:
             parser.error(f"check: unknown options {rest}; give pytest's own options after --")
         return check(known, extra)
+    if known.command == "watch":
+        if rest:
+            parser.error(f"watch: unknown options {rest}")
+        return watch(known)
     forwarded = rest + (["--", *extra] if extra else [])
     if known.command == "sim":
         from ccrest.simulator.cli import main as sim_main

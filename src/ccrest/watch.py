@@ -1,0 +1,284 @@
+"""``ccrest watch URL --for 2h``: a long look at a real charging session. full_state is polled
+at an interval; the consistency rules judge every sample, the temporal rules every pair (and
+the last 30 samples); each transition of state is noted. Samples stream to disk as
+they come (``watch-samples.jsonl``), so memory stays flat over hours; the reports (``watch.json``,
+``.md``, ``.html`` with the timeline) are built at the end, or on Ctrl-C, from that file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from ccrest import observe
+from ccrest.checks import consistency, temporal
+from ccrest.checks.common import number
+from ccrest.checks.temporal import Sample
+from ccrest.client import Client
+from ccrest.findings import Outcome, show
+from ccrest.simctl import find_control
+from ccrest.spec import Catalogue
+
+STATES = ("conn_state", "auth_state", "ocpp_state")  # a change of any is a transition
+KEPT = (  # what each sample keeps for the timeline (the rest of full_state is judged, not kept)
+    *STATES,
+    "power_w",
+    "current_a",
+    "meter_wh",
+    "transaction_wh",
+    "time_since_charging_start",
+)
+WINDOW = 30  # the temporal rules over time judge the last 30 samples (half a minute at 1 s)
+MAX_TRANSITIONS = 2000
+PROGRESS_S = 5.0
+
+
+def parse_duration(text: str) -> float:
+    """'2h', '90m', '45s', '1h30m' or plain seconds; a finite duration above 0."""
+    match = re.fullmatch(
+        r"\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s?)?\s*", text
+    )
+    if not text.strip() or not match or not any(match.groups()):
+        raise ValueError(f"{text!r}: give a duration such as 2h, 90m, 1h30m or 45s")
+    h, m, s = (float(g) if g else 0.0 for g in match.groups())
+    seconds = h * 3600 + m * 60 + s
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"{text!r}: give a duration above 0")
+    return seconds
+
+
+@dataclass
+class Fault:
+    """One rule broken during the watch, however often: when first and last, and how often."""
+
+    check: str
+    key: str
+    message: str
+    passage: str
+    first_t: float
+    last_t: float
+    count: int = 1
+    advisory: bool = False
+
+    def json(self) -> dict:
+        return {
+            "check": self.check,
+            "key": self.key,
+            "message": self.message,
+            "passage": self.passage,
+            "first_t": round(self.first_t, 2),
+            "last_t": round(self.last_t, 2),
+            "count": self.count,
+            "outcome": "warn" if self.advisory else "fail",
+        }
+
+
+@dataclass
+class Watch:
+    """The running state of a watch: bounded however long it runs."""
+
+    cat: Catalogue
+    rate: float = 1.0  # device seconds per second of ours (a simulator may run faster)
+    samples: int = 0
+    unreadable: int = 0
+    faults: dict[tuple[str, str], Fault] = field(default_factory=dict)
+    transitions: list[dict] = field(default_factory=list)
+    window: deque = field(default_factory=deque)
+    previous: Sample | None = None
+
+    def judge(self, sample: Sample, t: float) -> list[str]:
+        """The findings of one sample (and its pair with the one before); returns the checks
+        that failed at it, for the timeline."""
+        findings = consistency.check_all(sample.values, self.cat)
+        self.window.append(sample)
+        while len(self.window) > WINDOW:
+            self.window.popleft()
+        if self.previous is not None:
+            pair = [self.previous, sample]
+            for spec in self.cat:
+                if spec.change in ("counter", "session-counter"):
+                    findings += temporal.counter_never_decreases(
+                        spec.name, pair, session=spec.change == "session-counter"
+                    )
+            self._transition(self.previous, sample, t)
+        if len(self.window) >= 3:
+            findings += temporal.timer_advances(list(self.window))
+            findings += temporal.energy_follows_power(self.cat, list(self.window))
+        self.previous = sample
+        failed = []
+        for f in findings:
+            if f.outcome is not Outcome.FAIL:
+                continue
+            key = (f.check_id, f.key or "")
+            fault = self.faults.get(key)
+            if fault is None:
+                spec = self.cat.check(f.check_id)
+                self.faults[key] = Fault(
+                    f.check_id,
+                    f.key or "",
+                    f.message[:400],
+                    spec.passage,
+                    t,
+                    t,
+                    advisory=spec.certainty == "advisory",
+                )
+            else:
+                fault.count += 1
+                fault.last_t = t
+            failed.append(f.check_id)
+        return sorted(set(failed))
+
+    def _transition(self, a: Sample, b: Sample, t: float) -> None:
+        changed = {k: [show(a.values.get(k), 60), show(b.values.get(k), 60)] for k in STATES}
+        changed = {k: v for k, v in changed.items() if v[0] != v[1]}
+        if changed and len(self.transitions) < MAX_TRANSITIONS:
+            self.transitions.append({"t": round(t, 2), "changed": changed})
+
+
+def clock_rate(client: Client) -> float:
+    """A simulator says how fast its clock runs (/sim/state); a real controller's is ours."""
+    control, _ = find_control(client)
+    if control is None:
+        return 1.0
+    ex = client.request("GET", "/sim/state", credentials=None, headers=control._headers())
+    try:
+        speed = float(json.loads(ex.body)["clock_speed"])
+    except (ValueError, KeyError, TypeError):
+        return 1.0
+    return speed if math.isfinite(speed) and speed > 0 else 1.0
+
+
+def _row(t: float, values: Mapping[str, object], failed: list[str]) -> dict:
+    row: dict = {"t": round(t, 3)}
+    for key in KEPT:
+        value = values.get(key)
+        n = number(values, key)
+        row[key] = (
+            n
+            if n is not None and math.isfinite(n)
+            else (str(value)[:60] if value is not None else None)
+        )
+    if failed:
+        row["failed"] = failed
+    return row
+
+
+def run(
+    client: Client,
+    cat: Catalogue,
+    duration: float,
+    interval: float,
+    folder: Path,
+    *,
+    progress: TextIO | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> dict:
+    """Watch until ``duration`` passes, ``stop()`` says so, or Ctrl-C; then the summary."""
+    folder.mkdir(parents=True, exist_ok=True)
+    watch = Watch(cat, rate=clock_rate(client))
+    start = time.monotonic()
+    next_at, last_progress = start, start
+    interrupted = False
+    with open(folder / "watch-samples.jsonl", "w", encoding="utf-8") as out:
+        try:
+            while time.monotonic() - start < duration and not stop():
+                observed = observe.full_state(client, cat)
+                ex = observed.exchange
+                t = ex.started + ex.elapsed_s / 2 - start
+                if observed.usable:
+                    watch.samples += 1
+                    sample = Sample(t * watch.rate, ex.elapsed_s / 2 * watch.rate, observed.values)
+                    failed = watch.judge(sample, t)
+                    out.write(json.dumps(_row(t, observed.values, failed)) + "\n")
+                else:
+                    watch.unreadable += 1
+                    out.write(json.dumps({"t": round(t, 3), "error": ex.summary()[:200]}) + "\n")
+                out.flush()
+                now = time.monotonic()
+                if progress is not None and now - last_progress >= PROGRESS_S:
+                    last_progress = now
+                    progress.write(
+                        f"\rccrest watch: {_clock(now - start)} of {_clock(duration)}, "
+                        f"{watch.samples} samples, {len(watch.faults)} faults so far"
+                    )
+                    progress.flush()
+                if client.gone:
+                    break
+                next_at += interval
+                time.sleep(max(0.0, next_at - time.monotonic()))
+        except KeyboardInterrupt:
+            interrupted = True
+    if progress is not None:
+        progress.write("\n")
+    elapsed = time.monotonic() - start
+    faults = sorted(watch.faults.values(), key=lambda f: f.first_t)
+    if watch.samples == 0:
+        verdict = "not-testable"
+    elif any(not f.advisory for f in faults):
+        verdict = "does-not-conform"
+    else:
+        verdict = "conforms"
+    return {
+        "verdict": verdict,
+        "target": {"url": client.base_url},
+        "watched_s": round(elapsed, 1),
+        "planned_s": duration,
+        "interval_s": interval,
+        "interrupted": interrupted,
+        "clock_rate": watch.rate,
+        "samples": watch.samples,
+        "unreadable": watch.unreadable,
+        "http_requests": client.requests,
+        "transitions": watch.transitions,
+        "faults": [f.json() for f in faults],
+    }
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def read_rows(path: Path, limit: int = 1500) -> list[dict]:
+    """The samples, thinned to about ``limit`` for a chart; a sample with a finding always
+    stays. Read line by line: a long watch's file is never held whole."""
+    with open(path, encoding="utf-8") as f:
+        total = sum(1 for _ in f)
+    step = max(1, math.ceil(total / limit))
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i % step and '"failed"' not in line:
+                continue
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                continue
+    return rows
+
+
+def main_watch(
+    client: Client, cat: Catalogue, duration: float, interval: float, folder: Path
+) -> int:
+    from ccrest.report import watchpage
+
+    summary = run(
+        client,
+        cat,
+        duration,
+        interval,
+        folder,
+        progress=sys.stderr if sys.stderr.isatty() else None,
+    )
+    rows = read_rows(folder / "watch-samples.jsonl")
+    watchpage.write(folder, summary, rows)
+    print(watchpage.last_line(summary, folder))
+    return {"conforms": 0, "does-not-conform": 1}.get(summary["verdict"], 6)

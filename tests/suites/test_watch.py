@@ -1,0 +1,152 @@
+"""ccrest watch: a whole session on a simulator whose clock runs 600 times as fast (plug, card,
+an hour of charging, the vehicle pausing, unplug) gives its transitions and no fault; a meter
+that runs backwards is a fault marked on the timeline where it happened; Ctrl-C still writes."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ccrest.client import Client
+from ccrest.report import watchpage
+from ccrest.spec import catalogue
+from ccrest.watch import parse_duration, read_rows, run
+from tests.suites.conftest import PASSWORD, device
+
+SESSION = (  # (wall seconds from the start, what the device does); at 600x: an hour charging
+    (0.4, lambda d: d.plug(max_current=16)),
+    (0.8, lambda d: d.present_card("04a3b2c1d2e380")),
+    (5.0, lambda d: d.set_vehicle(paused=True)),
+    (5.6, lambda d: d.set_vehicle(paused=False)),
+    (7.2, lambda d: d.unplug()),
+)
+
+
+def watched(folder: Path, seconds: float, *defects: str, session=SESSION) -> dict:
+    with device(*defects, charging=False, speed=600) as dev:
+        client = Client(dev.url, "operator", PASSWORD, "doc-headers", 5)
+
+        def drive() -> None:
+            start = time.monotonic()
+            for at, act in session:
+                time.sleep(max(0.0, start + at - time.monotonic()))
+                act(dev.sim.device)
+
+        driver = threading.Thread(target=drive, daemon=True)
+        driver.start()
+        summary = run(client, catalogue(), seconds, 0.1, folder)
+        driver.join(timeout=10)
+        client.close()
+    watchpage.write(folder, summary, read_rows(folder / "watch-samples.jsonl"))
+    return summary
+
+
+def test_a_whole_session_is_watched_without_a_fault(tmp_path) -> None:
+    summary = watched(tmp_path, 8.5)
+    assert summary["verdict"] == "conforms", summary["faults"]
+    assert summary["clock_rate"] == 600
+    states = [
+        t["changed"]["conn_state"][1]
+        for t in summary["transitions"]
+        if "conn_state" in t["changed"]
+    ]
+    assert states == [
+        "'vehicle_connected_type2'",
+        "'vehicle_charging_type2'",
+        "'vehicle_connected_type2'",  # the vehicle pauses
+        "'vehicle_charging_type2'",
+        "'no_vehicle_connected'",
+    ]
+    lines = (tmp_path / "watch-samples.jsonl").read_text().splitlines()
+    assert len(lines) == summary["samples"] + summary["unreadable"] >= 60
+    charged = [json.loads(line)["time_since_charging_start"] for line in lines]
+    assert max(charged) >= 3600, "an hour of charging, in device time"
+    page = (tmp_path / "watch.html").read_text()
+    assert '<svg id="ccrest-timeline"' in page and "vehicle_charging_type2" in page
+    assert 'class="ccrest-fault-mark"' not in page
+
+
+def test_a_meter_running_backwards_is_marked_where_it_happened(tmp_path) -> None:
+    summary = watched(tmp_path, 2.0, "meter-runs-backwards", session=SESSION[:2])
+    assert summary["verdict"] == "does-not-conform"
+    (fault,) = [f for f in summary["faults"] if f["check"] == "temp.counter-monotonic"]
+    assert fault["key"] == "meter_wh" and fault["count"] >= 5
+    rows = read_rows(tmp_path / "watch-samples.jsonl")
+    marked = [r["t"] for r in rows if "temp.counter-monotonic" in r.get("failed", ())]
+    assert marked[0] == pytest.approx(fault["first_t"], abs=0.01)
+    page = (tmp_path / "watch.html").read_text()
+    assert page.count('class="ccrest-fault-mark"') == len([r for r in rows if r.get("failed")])
+    assert "temp.counter-monotonic" in (tmp_path / "watch.md").read_text()
+
+
+def test_a_stop_still_writes_the_reports(tmp_path) -> None:
+    """Ctrl-C ends the loop (KeyboardInterrupt, here raised by the stop check itself)."""
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return False
+
+    with device(charging=False) as dev:
+        client = Client(dev.url, "operator", PASSWORD, "doc-headers", 5)
+        summary = run(client, catalogue(), 60, 0.05, tmp_path, stop=stop)
+        client.close()
+    assert summary["interrupted"] and summary["samples"] == 4
+    watchpage.write(tmp_path, summary, read_rows(tmp_path / "watch-samples.jsonl"))
+    assert "stopped by Ctrl-C" in (tmp_path / "watch.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("2h", 7200), ("90m", 5400), ("1h30m", 5400), ("45s", 45), ("10", 10)]
+)
+def test_durations(text, seconds) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "0", "2 hours", "-5m", "h"])
+def test_bad_durations_are_refused(text) -> None:
+    with pytest.raises(ValueError, match="give a duration"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("defect", "check"),
+    [
+        ("timer-stands-still", "temp.timer-advances"),
+        ("meter-runs-fast", "temp.energy-follows-power"),
+    ],
+)
+def test_the_rules_over_time_judge_the_last_samples(tmp_path, defect, check) -> None:
+    summary = watched(tmp_path, 3.0, defect, session=SESSION[:2])
+    assert [f["check"] for f in summary["faults"]] == [check]
+
+
+def test_the_command_watches_and_writes_its_reports(tmp_path, monkeypatch, capsys) -> None:
+    from ccrest.cli import main
+
+    monkeypatch.delenv("CC_URL", raising=False)
+    monkeypatch.delenv("CC_PASSWORD", raising=False)
+    assert main(["watch", "--for", "1s"]) == 4
+    assert "give the controller's URL" in capsys.readouterr().err
+    with device() as dev:
+        assert main(["watch", dev.url]) == 4, "no password"
+        assert "set CC_PASSWORD" in capsys.readouterr().err
+        monkeypatch.setenv("CC_PASSWORD", PASSWORD)
+        assert main(["watch", dev.url, "--for", "2 hours"]) == 4
+        code = main(
+            ["watch", dev.url, "--for", "1.5s", "--interval", "0.2", "--report-dir", str(tmp_path)]
+        )
+    out = capsys.readouterr().out
+    assert code == 0 and "ccrest watch: CONFORMS" in out
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "watch.json",
+        "watch.md",
+        "watch.html",
+        "watch-samples.jsonl",
+    }
