@@ -102,6 +102,8 @@ def test_a_lab_run_checks_every_controller_one_worker_each(
     broken = reports(root, "broken")
     assert broken["verdict"] == "does-not-conform"
     assert failing_checks(broken) == frozenset(DEFECTS[DEFECT].catches)
+    walk = {s["scenario"]: s["outcome"] for s in broken["states_walk"]}
+    assert walk["type2-charging"] == "failed" and walk["idle"] == "passed", "named as scenarios"
     gone = reports(root, "gone")
     assert gone["verdict"] == "not-testable"
     assert "cannot reach the controller at http://127.0.0.1:1" in gone["device"]["untestable"]

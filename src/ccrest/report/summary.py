@@ -181,6 +181,12 @@ def _key_entry(key: str, records: Sequence[Record], cat: Catalogue) -> dict:
     return {"verdict": verdict, "columns": columns, "findings": findings}
 
 
+def _param(record: Record) -> str:
+    """The test's parameter as its id shows it, less a lab controller's name before it."""
+    param = record.name.partition("[")[2].rstrip("]")
+    return param.removeprefix(f"{record.bench}-") if record.bench else param
+
+
 def renamed(cat: Catalogue, keys: Mapping[str, dict], observed: Mapping[str, object]) -> dict:
     """Missing documented key -> the undocumented key it was probably renamed to: a similar
     name (rcmb_max, rcmb_max_values) and a value the documented key would accept."""
@@ -255,7 +261,7 @@ def build(
         "samples": dict(samples) if samples else None,
         "states_walk": [
             {
-                "scenario": r.name.partition("[")[2].rstrip("]") or r.name,
+                "scenario": _param(r) or r.name,
                 "outcome": r.outcome,
                 "checks": sorted({f.check_id for f in r.findings if _state(f, cat) == "fail"}),
                 "driver": r.driver or "simulator",
