@@ -22,7 +22,7 @@ SESSION = (  # (wall seconds from the start, what the device does); at 600x: an 
     (0.8, lambda d: d.present_card("04a3b2c1d2e380")),
     (5.0, lambda d: d.set_vehicle(paused=True)),
     (5.6, lambda d: d.set_vehicle(paused=False)),
-    (7.2, lambda d: d.unplug()),
+    (7.6, lambda d: d.unplug()),
 )
 
 
@@ -46,7 +46,7 @@ def watched(folder: Path, seconds: float, *defects: str, session=SESSION) -> dic
 
 
 def test_a_whole_session_is_watched_without_a_fault(tmp_path) -> None:
-    summary = watched(tmp_path, 8.5)
+    summary = watched(tmp_path, 9.0)
     assert summary["verdict"] == "conforms", summary["faults"]
     assert summary["clock_rate"] == 600
     states = [
@@ -64,7 +64,7 @@ def test_a_whole_session_is_watched_without_a_fault(tmp_path) -> None:
     lines = (tmp_path / "watch-samples.jsonl").read_text().splitlines()
     assert len(lines) == summary["samples"] + summary["unreadable"] >= 60
     charged = [json.loads(line)["time_since_charging_start"] for line in lines]
-    assert max(charged) >= 3600, "an hour of charging, in device time"
+    assert max(charged) >= 3600, "more than an hour of charging, in device time"
     page = (tmp_path / "watch.html").read_text()
     assert '<svg id="ccrest-timeline"' in page and "vehicle_charging_type2" in page
     assert 'class="ccrest-fault-mark"' not in page
