@@ -4,6 +4,7 @@ run split into shards and merged."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 from collections.abc import Iterator
@@ -123,6 +124,13 @@ def test_a_lab_run_checks_every_controller_one_worker_each(
     (enum,) = [f for f in fleet["faults"] if f["check"] == "fs.value-valid"]
     assert enum["devices"] == ["broken"]
     assert "broken" in (root / "fleet.md").read_text()
+
+    basic = base64.b64encode(f"operator:{PASSWORD}".encode()).decode()
+    for path in [p for p in root.rglob("*") if p.is_file()]:
+        text = path.read_text(errors="replace")
+        assert PASSWORD not in text and basic[:-4] not in text, f"a password in {path}"
+    terminal = result.stdout.str() + result.stderr.str()
+    assert PASSWORD not in terminal and basic[:-4] not in terminal
 
     merged = tmp_path / "merged"
     assert report_main(["merge", *shards, "--out", str(merged)]) == 1
