@@ -183,6 +183,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    close = getattr(config.stash.get(OPERATOR, None), "close", None)
+    if close is not None:
+        close()  # the terminal a --guided run opened
     for bench in config.stash.get(BENCHES, {}).values():
         if bench.target is not None:
             bench.target.client.close()
