@@ -46,6 +46,14 @@ class SimControl:
         headers = {"Content-Type": "application/json"}
         return headers | ({"X-Sim-Token": self.token} if self.token else {})
 
+    def state(self) -> dict:
+        """The model's own view (GET /sim/state): its clock speed, vehicle, faults."""
+        ex = self.client.request("GET", "/sim/state", credentials=None, headers=self._headers())
+        document = _json(ex) if ex.status == 200 else None
+        if document is None:
+            raise ControlUnavailable(f"/sim/state: {ex.error or ex.status}")
+        return document
+
     def call(self, operation: str, **arguments: object) -> object:
         ex = self.client.request(
             "POST",

@@ -24,7 +24,7 @@ from ccrest.checks.common import number
 from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.findings import Outcome, show
-from ccrest.simctl import find_control
+from ccrest.simctl import ControlError, find_control
 from ccrest.spec import Catalogue
 
 STATES = ("conn_state", "auth_state", "ocpp_state")  # a change of any is a transition
@@ -91,7 +91,7 @@ class Watch:
     unreadable: int = 0
     faults: dict[tuple[str, str], Fault] = field(default_factory=dict)
     transitions: list[dict] = field(default_factory=list)
-    window: deque = field(default_factory=deque)
+    window: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
     previous: Sample | None = None
 
     def judge(self, sample: Sample, t: float) -> list[str]:
@@ -99,8 +99,6 @@ class Watch:
         that failed at it, for the timeline."""
         findings = consistency.check_all(sample.values, self.cat)
         self.window.append(sample)
-        while len(self.window) > WINDOW:
-            self.window.popleft()
         if self.previous is not None:
             pair = [self.previous, sample]
             for spec in self.cat:
@@ -148,10 +146,9 @@ def clock_rate(client: Client) -> float:
     control, _ = find_control(client)
     if control is None:
         return 1.0
-    ex = client.request("GET", "/sim/state", credentials=None, headers=control._headers())
     try:
-        speed = float(json.loads(ex.body)["clock_speed"])
-    except (ValueError, KeyError, TypeError):
+        speed = float(control.state()["clock_speed"])
+    except (ControlError, ValueError, KeyError, TypeError):
         return 1.0
     return speed if math.isfinite(speed) and speed > 0 else 1.0
 

@@ -13,10 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
 from ccrest.report.diff import compare, render_html, render_text
-from ccrest.spec import default_schema_dir
+from ccrest.report.summary import schema_problem
 
 
 def _load(path: str, parser: argparse.ArgumentParser) -> dict:
@@ -26,15 +24,9 @@ def _load(path: str, parser: argparse.ArgumentParser) -> dict:
         parser.exit(2, f"ccrest.report: cannot read {path}: {exc.strerror}\n")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         parser.exit(2, f"ccrest.report: {path} is not JSON ({exc}); give a conformance.json\n")
-    schema = json.loads((default_schema_dir() / "report.schema.json").read_text())
-    error = next(iter(Draft202012Validator(schema).iter_errors(data)), None)
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        parser.exit(
-            2,
-            f"ccrest.report: {path} is not a ccrest conformance summary: at {where}: "
-            f"{error.message[:200]}\n",
-        )
+    problem = schema_problem(data)
+    if problem is not None:
+        parser.exit(2, f"ccrest.report: {path} is not a ccrest conformance summary: {problem}\n")
     return data
 
 

@@ -8,26 +8,16 @@ DIR...`` writes the same from the shards of a CI matrix, so both give one fleet 
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
-from ccrest.report.summary import COLUMNS
-from ccrest.spec import default_schema_dir
+from ccrest.report.summary import COLUMNS, schema_problem
 
 # worst first: the fleet's verdict and exit code are its worst controller's
 RANK = ("does-not-conform", "not-testable", "partial", "not-tested", "conforms")
 EXIT = {"does-not-conform": 1, "not-testable": 6, "partial": 0, "not-tested": 5, "conforms": 0}
 MISSING = "no report"  # a controller of the inventory whose report is not there
-
-
-@functools.cache
-def _validator() -> Draft202012Validator:
-    schema = json.loads((default_schema_dir() / "report.schema.json").read_text())
-    return Draft202012Validator(schema)
 
 
 class FleetError(ValueError):
@@ -46,12 +36,11 @@ def read(folders: Iterable[Path]) -> dict[str, dict]:
             continue
         except (OSError, ValueError) as exc:
             raise FleetError(f"{path}: not a conformance summary ({exc}); run it again") from None
-        error = next(iter(_validator().iter_errors(summary)), None)
-        if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        problem = schema_problem(summary)
+        if problem is not None:
             raise FleetError(
-                f"{path}: not a ccrest conformance summary: at {where}: {error.message[:200]}; "
-                "give the report folders of lab runs, as they wrote them"
+                f"{path}: not a ccrest conformance summary: {problem}; give the report folders "
+                "of lab runs, as they wrote them"
             )
         name = (summary.get("device") or {}).get("name") or folder.name
         out[name] = summary
@@ -146,10 +135,7 @@ def build(summaries: Mapping[str, Mapping], expected: Sequence[str] = ()) -> dic
 
 
 def render_md(fleet: Mapping) -> str:
-    from ccrest.report.markdown import VERDICTS
-
-    def cell(text: object) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
+    from ccrest.report.markdown import VERDICTS, cell
 
     lines = [
         f"# ccrest lab: {VERDICTS[fleet['verdict']]} ({len(fleet['devices'])} controllers)",

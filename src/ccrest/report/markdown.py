@@ -34,7 +34,8 @@ def scope_words(summary: Mapping) -> str:
 MAX_ROWS = 50
 
 
-def _cell(text: object) -> str:
+def cell(text: object) -> str:
+    """A table cell's text: a device's '|' or line break must not end the cell."""
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
@@ -51,7 +52,7 @@ def identity(summary: Mapping) -> str:
 def render(summary: Mapping) -> str:
     t, c, run = summary["target"], summary["counts"], summary["run"]
     lines = [
-        f"# ccrest: {_cell(identity(summary))}: {VERDICTS[summary['verdict']]}",
+        f"# ccrest: {cell(identity(summary))}: {VERDICTS[summary['verdict']]}",
         "",
         *([scope_words(summary), ""] if scope_words(summary) else []),
         f"**{c['faults']} distinct faults** in {c['failed']} failed tests; {c['passed']} passed, "
@@ -74,9 +75,9 @@ def render(summary: Mapping) -> str:
         "",
         "| | |",
         "| --- | --- |",
-        f"| Controller | {_cell(where(t))} |",
-        f"| Serials | {_cell(t.get('cc_serial_n', '-'))} / {_cell(t.get('manuf_serial_n', '-'))} |",
-        f"| Profile | {_cell(summary['profile']['name'])} |",
+        f"| Controller | {cell(where(t))} |",
+        f"| Serials | {cell(t.get('cc_serial_n', '-'))} / {cell(t.get('manuf_serial_n', '-'))} |",
+        f"| Profile | {cell(summary['profile']['name'])} |",
         f"| Auth scheme, REST mode | {summary['settings']['auth_scheme']}, "
         f"{summary['settings']['rest_mode']} |",
         f"| Started, duration | {run['started']}, {run['duration_s']:.1f} s |",
@@ -87,7 +88,7 @@ def render(summary: Mapping) -> str:
     by_verdict: dict[str, list[str]] = {}
     for key, entry in keys.items():
         hint = f" (renamed? `{entry['renamed']}`)" if entry.get("renamed") else ""
-        by_verdict.setdefault(entry["verdict"], []).append(_cell(key + hint))
+        by_verdict.setdefault(entry["verdict"], []).append(cell(key + hint))
     lines.append(
         f"Keys: {len(by_verdict.get('pass', []))} of {len(keys)} pass"
         + "".join(
@@ -102,12 +103,12 @@ def render(summary: Mapping) -> str:
         lines.append(walked(walk))
     profile = summary["profile"]
     for d in profile.get("deviations", ()):
-        lines.append(f"- deviation accepted by profile {profile['name']}: {_cell(d['message'])}")
+        lines.append(f"- deviation accepted by profile {profile['name']}: {cell(d['message'])}")
     for w in profile.get("waivers", ()):
         keys = f" on {', '.join(w['keys'])}" if w.get("keys") else ""
-        lines.append(f"- waiver {w['check']}{keys} ({_cell(w['reason'])}): **{w['status']}**")
+        lines.append(f"- waiver {w['check']}{keys} ({cell(w['reason'])}): **{w['status']}**")
     if summary["undocumented_keys"]:
-        extra = ", ".join(f"`{_cell(k)}`" for k in summary["undocumented_keys"])
+        extra = ", ".join(f"`{cell(k)}`" for k in summary["undocumented_keys"])
         lines.append(f"Undocumented keys: {extra}.")
     failing = [t for t in summary["tests"] if t["outcome"] in ("failed", "error", "xpassed")]
     if failing:
@@ -121,8 +122,8 @@ def render(summary: Mapping) -> str:
         for test in failing[:MAX_ROWS]:
             message = test["message"].splitlines()[0] if test["message"] else test["outcome"]
             lines.append(
-                f"| `{_cell(test['id'].split('::', 1)[-1])}` | {', '.join(test['checks'])} "
-                f"| {_cut(_cell(message), 300)} |"
+                f"| `{cell(test['id'].split('::', 1)[-1])}` | {', '.join(test['checks'])} "
+                f"| {_cut(cell(message), 300)} |"
             )
         if len(failing) > MAX_ROWS:
             lines.append(f"| … | | {len(failing) - MAX_ROWS} more in conformance.html |")
@@ -163,8 +164,8 @@ def _groups(title: str, what: str, groups) -> list[str]:
     for g in list(groups)[:MAX_ROWS]:
         observed = g.get("observed", g["message"])
         lines.append(
-            f"| {g['check']} | {_cell(g.get('key', '-'))} | {_cut(_cell(observed), 200)} "
-            f"| {_cut(_cell(g.get('allowed', '-')), 160)} | {g['count']} |"
+            f"| {g['check']} | {cell(g.get('key', '-'))} | {_cut(cell(observed), 200)} "
+            f"| {_cut(cell(g.get('allowed', '-')), 160)} | {g['count']} |"
         )
     if len(groups) > MAX_ROWS:
         lines.append(f"| … | | | | {len(groups) - MAX_ROWS} more in conformance.json |")

@@ -8,11 +8,15 @@ matrix column; findings that belong to no key are kept apart.
 from __future__ import annotations
 
 import difflib
+import functools
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from jsonschema import Draft202012Validator
+
 from ccrest.findings import Finding, Outcome, show
-from ccrest.spec import Catalogue
+from ccrest.spec import Catalogue, default_schema_dir
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "presence": ("fs.key-present",),
@@ -43,6 +47,22 @@ class Record:
     findings: list[Finding] = field(default_factory=list)
     bench: str = ""  # the lab controller it judged ("" in a plain run)
     driver: str = ""  # a states test: who walked it, "simulator" or "person"
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads((default_schema_dir() / "report.schema.json").read_text())
+    return Draft202012Validator(schema)
+
+
+def schema_problem(data: object) -> str | None:
+    """Where ``data`` is not a summary as ``schemas/report.schema.json`` shapes it, in words;
+    None when it is one (for ``report diff`` and ``report merge``, which read files)."""
+    error = next(iter(_validator().iter_errors(data)), None)
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+    return f"at {where}: {error.message[:200]}"
 
 
 def _in_column(check_id: str, column: str) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ccrest.report.html import templates
-from ccrest.report.markdown import VERDICTS
+from ccrest.report.markdown import VERDICTS, cell
 
 WIDTH, LEFT, RIGHT = 1100, 150, 20
 LANE, GAP = 70, 16
@@ -134,7 +134,7 @@ def render_md(summary: Mapping) -> str:
             "| --- | --- | --- | --- | --- | --- |",
         ]
         for f in summary["faults"]:
-            what = f["message"].replace("|", "\\|").replace("\n", " ")[:200]
+            what = cell(f["message"])[:200]
             lines.append(
                 f"| {f['check']} | {f['key'] or '-'} | {f['first_t']:.1f} s | {f['last_t']:.1f} s "
                 f"| {f['count']} | {what} |"
