@@ -14,7 +14,9 @@ def test_full_state_answers(full_state, verdict):
     verdict(fullstate.answers(full_state.exchange, full_state.state))
 
 
-@pytest.mark.check("wire.line-without-colon", "wire.empty-key", "wire.not-utf8")
+@pytest.mark.check(
+    "wire.line-without-colon", "wire.empty-key", "wire.not-utf8", "wire.control-character"
+)
 def test_body_is_well_formed(full_state, verdict):
     verdict(fullstate.well_formed(full_state.exchange, full_state.state))
 

@@ -11,7 +11,9 @@ KEYS = catalogue().keys
 PROBE = "ccrest_undocumented_probe"
 
 
-@pytest.mark.check("pk.answers", "wire.per-key-not-scalar", "wire.per-key-prefixed")
+@pytest.mark.check(
+    "pk.answers", "wire.per-key-not-scalar", "wire.per-key-prefixed", "wire.control-character"
+)
 @pytest.mark.parametrize("key", KEYS)
 def test_per_key_answers(key, cat, per_key, verdict):
     answer = per_key.answers[key]

@@ -45,6 +45,7 @@ OK = '[controllers.a]\nurl = "http://127.0.0.1:1"\npassword_env = "A_PW"\n'
         (OK.replace("A_PW", "s3cret pw!"), 3, "give the name of an environment variable"),
         (OK.replace("http://127.0.0.1:1", "ftp://x"), 2, "ftp://x"),
         ("[controllers.'a b']\nurl = 'http://127.0.0.1:1'\npassword_env = 'P'\n", 1, "rename"),
+        ('[controllers."ok\\n"]\nurl = "http://127.0.0.1:1"\npassword_env = "P"\n', 1, "rename"),
         (OK + OK.replace("[controllers.a]", "[controllers.b]"), 4, "the same url as"),
         ("[lab]\nx = 1\n" + OK, 1, "not an inventory table"),
         ("[controllers.a\n", None, "not valid TOML"),

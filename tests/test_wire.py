@@ -190,6 +190,7 @@ def test_every_wire_finding_id_is_catalogued(cat) -> None:
         parse_full_state(b"[]", "application/json"),
         parse_key_value(b"[]", "application/json"),
         parse_key_value(b"k:v", "text/plain", key="k"),
+        parse_full_state(b"conn_state:charging\x1b[2K\n"),
     ]
     seen = {f.check_id for body in bodies for f in body.findings}
     assert seen == {c for c in cat.checks if c.startswith("wire.")}

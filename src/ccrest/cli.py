@@ -15,15 +15,14 @@ directory, and every pytest option still works after ``--``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ccrest import __version__
+from ccrest.verdict import EXIT_USAGE
 
-EXIT_USAGE = 4
 OPTIONS = (  # suite options with a value: given here with a space or '=', passed on with '='
     ("--username", "operator or manufacturer (or CC_USERNAME; operator)"),
     ("--password", "the role's password; better: the environment variable CC_PASSWORD"),
@@ -106,6 +105,12 @@ def _watch_parser(sub) -> argparse.ArgumentParser:
     watch.add_argument("--interval", default="1", help="seconds between samples (default 1)")
     watch.add_argument("--username", help="operator or manufacturer (or CC_USERNAME; operator)")
     watch.add_argument("--auth-scheme", default="doc-headers", choices=("doc-headers", "basic"))
+    watch.add_argument(
+        "--rest-mode",
+        default="without-uid",
+        choices=("without-uid", "with-uid"),
+        help="the REST interface setting the device is expected to have (default without-uid)",
+    )
     watch.add_argument("--timeout", default="5", help="seconds per request (default 5)")
     watch.add_argument("--profile", default="doc-5.33.5", help="a built-in profile or a file")
     watch.add_argument("--report-dir", default="reports", help="where the reports go")
@@ -147,6 +152,7 @@ def watch(args: argparse.Namespace) -> int:
             duration,
             interval,
             Path(args.report_dir).resolve(),
+            args.rest_mode,
         )
     finally:
         client.close()
@@ -231,34 +237,39 @@ def check(args: argparse.Namespace, extra: Sequence[str]) -> int:
     except SuitesMissing as exc:
         print(f"ccrest: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    code = int(pytest.main(argv))
-    print(_last_line(report_dir, code))
+    ending = _Ending()
+    code = int(pytest.main(argv, plugins=[ending]))
+    if ending.line:  # a run that never began (a usage error) states no verdict
+        print(f"{ending.line} (exit {code})")
     return code
 
 
-def _last_line(report_dir: Path, code: int) -> str:
-    """One line: the verdict, the target (or the lab) and where the reports are."""
-    from ccrest.report.markdown import VERDICTS
-    from ccrest.report.summary import where
+class _Ending:
+    """The run's own verdict line, read from the run's state as pytest lets it go: never from
+    a report file, which may be an earlier run's."""
 
-    try:
-        fleet = json.loads((report_dir / "fleet.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        fleet = None
-    if fleet is not None and (report_dir / "conformance.json").is_file() is False:
-        return (
-            f"ccrest: {VERDICTS.get(fleet['verdict'], fleet['verdict'])}: "
-            f"{len(fleet['devices'])} controllers; reports in {report_dir} (exit {code})"
-        )
+    def __init__(self) -> None:
+        self.line = ""
 
-    try:
-        summary = json.loads((report_dir / "conformance.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return f"ccrest: no report written (exit {code})"
-    return (
-        f"ccrest: {VERDICTS.get(summary['verdict'], summary['verdict'])}: "
-        f"{where(summary['target'])}; reports in {report_dir} (exit {code})"
-    )
+    def pytest_unconfigure(self, config) -> None:  # type: ignore[no-untyped-def]
+        from ccrest.run import BENCHES, COLLECTOR, is_lab
+        from ccrest.verdict import WORDS, Verdict
+
+        benches = config.stash.get(BENCHES, {})
+        collector = config.stash.get(COLLECTOR, None)
+        reports = f"; reports in {collector.folder}" if collector is not None else ""
+        if is_lab(config):
+            fleet = getattr(collector, "fleet", None)
+            if fleet is not None:
+                words = WORDS[Verdict(fleet["verdict"])]
+                self.line = f"ccrest: {words}: {len(fleet['devices'])} controllers{reports}"
+            return
+        bench = next(iter(benches.values()), None)
+        if bench is None or bench.decision is None:
+            return
+        where = bench.target.description if bench.target else (bench.settings.url or "")
+        reason = f" ({bench.decision.reason})" if bench.decision.reason else ""
+        self.line = f"ccrest: {bench.decision.words}: {where}{reason}{reports}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

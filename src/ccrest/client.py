@@ -9,8 +9,8 @@ is recorded, with the credentials redacted, for the report.
 
 from __future__ import annotations
 
-import base64
 import contextlib
+import http.cookiejar
 import math
 import socket
 import threading
@@ -25,7 +25,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from ccrest.exchange import Exchange, redact_bytes, redact_headers, redact_text
+from ccrest import safe
+from ccrest.exchange import Exchange
+from ccrest.masking import KNOWN, basic_token, mask_library_logs
 
 AUTH_SCHEMES = ("doc-headers", "basic")
 DEFAULT_TIMEOUT_S = 5.0
@@ -73,8 +75,7 @@ def auth_headers(scheme: str, username: str, password: str) -> dict[str, str]:
     if scheme == "doc-headers":
         return {"Authorization": "Basic Auth", "Username": username, "Password": password}
     if scheme == "basic":
-        token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-        return {"Authorization": f"Basic {token}"}
+        return {"Authorization": f"Basic {basic_token(username, password)}"}
     raise ClientError(f"auth scheme must be one of {', '.join(AUTH_SCHEMES)}, not {scheme!r}")
 
 
@@ -100,11 +101,13 @@ class Client:
         self.max_body = max_body
         self.give_up_after = give_up_after
         self._auth = auth_headers(scheme, username, password)
-        self._secrets: tuple[str, ...] = tuple(
-            s for s in {password, *self._basic_forms(username, password)} if s
-        )
+        KNOWN.add(password, basic_token(username, password))
+        mask_library_logs()  # urllib3 logs the bytes of a header block it cannot parse
         self.session = requests.Session()
         self.session.trust_env = False  # no proxy or .netrc credentials from the environment
+        # no cookie jar: a probe sends exactly the headers it means to (a device's Set-Cookie
+        # must not open the no-credentials probe), and the exchange shows exactly what was sent
+        self.session.cookies.set_policy(_NoCookies())
         self._socket: socket.socket | None = None  # the connection in use, for the watchdog
         self._was_cut = False
         adapter = _WatchedAdapter(self)
@@ -123,13 +126,9 @@ class Client:
         return f"Client({self.base_url!r}, user={self.username!r}, scheme={self.scheme!r})"
 
     @staticmethod
-    def _basic_forms(username: str, password: str) -> tuple[str, ...]:
-        token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-        return (token,)
-
-    def redact(self, text: str) -> str:
-        """Mask every secret this client knows of in a text meant for people."""
-        return redact_text(text, self._secrets)
+    def redact(text: str) -> str:
+        """Mask every known secret in a text meant for people."""
+        return KNOWN.text(text)
 
     def close(self) -> None:
         self.session.close()
@@ -140,7 +139,7 @@ class Client:
         if credentials is None:
             return {}
         username, password = credentials  # type: ignore[misc]
-        self._secrets = tuple({*self._secrets, password, *self._basic_forms(username, password)})
+        KNOWN.add(password, basic_token(username, password))
         return auth_headers(self.scheme, username, password)
 
     def request(
@@ -155,7 +154,7 @@ class Client:
         """One exchange; never raises for anything the device does."""
         url = self.base_url + path
         headers = self.headers_for(credentials) | dict(headers or {})
-        recorded_headers = redact_headers(headers, self._secrets)
+        recorded_headers = _kept(headers)
         if self.gone is None and self.stop_at is not None and time.monotonic() >= self.stop_at:
             self.gone = self.stop_reason or "the run's time is up"
         if self.gone is not None:
@@ -289,8 +288,8 @@ class Client:
                 url,
                 recorded_headers,
                 status=response.status_code,
-                response_headers=redact_headers(_bounded(response.headers), self._secrets),
-                body=redact_bytes(bytes(body), self._secrets, cut=truncated),
+                response_headers=_kept(_bounded(response.headers)),
+                body=KNOWN.body(bytes(body), cut=truncated),
                 truncated=truncated,
                 size=len(body),  # as received: masking a secret may shorten the body kept
                 elapsed_s=time.monotonic() - started,
@@ -317,6 +316,22 @@ def _bounded(headers: Mapping[str, str]) -> dict[str, str]:
         cut = value if len(value) <= HEADER_VALUE_LIMIT else value[:HEADER_VALUE_LIMIT] + "…"
         kept[name[:100]] = cut
     return kept
+
+
+def _kept(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers as an exchange keeps them: secrets masked first (in every form), then names and
+    values display-safe (a header is where a device's bytes enter as text)."""
+    return {safe.text(k): safe.text(v) for k, v in KNOWN.headers(dict(headers)).items()}
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Accepts no cookie and returns none."""
+
+    def set_ok(self, cookie, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def return_ok(self, cookie, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
 
 class _WatchedAdapter(HTTPAdapter):

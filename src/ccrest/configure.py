@@ -17,7 +17,7 @@ from ccrest import inventory, profiles
 from ccrest.client import ClientError, check_url
 from ccrest.run import Bench, Settings, is_conformance_run
 from ccrest.spec import catalogue
-from ccrest.verdict import WaiverLedger
+from ccrest.waivers import WaiverLedger
 
 
 def settings_from(config: pytest.Config, lab: bool = False) -> Settings:
@@ -35,13 +35,19 @@ def settings_from(config: pytest.Config, lab: bool = False) -> Settings:
         )
     url = None if lab else given or None
     username = opt.username or os.environ.get("CC_USERNAME") or "operator"
-    password = opt.password or os.environ.get("CC_PASSWORD")
+    password = opt.password or os.environ.get("CC_PASSWORD") or None
     replay = Path(opt.replay).resolve() if opt.replay else None
     if replay is not None:
         if url is not None:
             raise pytest.UsageError("--replay and --controller-url exclude each other: pick one")
         if not replay.is_file():
             raise pytest.UsageError(f"--replay {opt.replay}: no such file")
+        from ccrest.simulator.sources import ReplayError, ReplaySource
+
+        try:
+            ReplaySource(replay)  # a capture that cannot be replayed stops the run here
+        except ReplayError as exc:
+            raise pytest.UsageError(f"--replay: {exc}") from None
     if url is not None:
         try:
             url = check_url(url)
@@ -224,3 +230,19 @@ def operator_for(config: pytest.Config, settings: Settings) -> object | None:
             "check the bundled simulator, which drives the states itself"
         )
     return operator
+
+
+def report_folder(path: Path) -> Path:
+    """The folder the reports go to: a folder or a path to make one at; an existing file there
+    (or a link to one) is a usage error that names it, before anything is written."""
+    for part in (path, *path.parents):
+        if part.exists() and not part.is_dir():
+            raise pytest.UsageError(
+                f"--report-dir {path}: {part} is a file, not a folder; give a folder "
+                "(it is made if missing)"
+            )
+        if part.exists():
+            break
+    if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
+        raise pytest.UsageError(f"--report-dir {path}: cannot write there; give a writable folder")
+    return path

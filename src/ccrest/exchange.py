@@ -1,20 +1,22 @@
-"""One HTTP exchange with the controller, as recorded: secrets are redacted here, once.
+"""One HTTP exchange with the controller, as recorded: secrets are masked here, once (by the
+client, through ``ccrest.masking``), and its text shown display-safe (``ccrest.safe``).
 
 Every report writer, log line and failure message shows exchanges only in this form, so no
-writer has to remember to redact anything.
+writer has to remember to mask anything.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 from dataclasses import dataclass, field, replace
-from urllib.parse import quote, quote_plus
 
-REDACTED = "***"
-SECRET_HEADERS = ("password", "authorization", "proxy-authorization", "cookie", "x-sim-token")
+from ccrest import safe
+from ccrest.masking import MASK, secret_named
+
 EXCERPT_BYTES = 2048
+# where a body sets a key: a JSON member anywhere, or a key:value line of the text form
+JSON_MEMBER = re.compile(r'(")((?:[^"\\\n]|\\.)*)("\s*:\s*)("(?:[^"\\\n]|\\.)*"|[^,}\]\s]*)')
+TEXT_LINE = re.compile(r"(?m)^(\s*)([^:\n\"{}\[\],]*)(:)(.*)$")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ class Exchange:
         return self.error is not None
 
     def excerpt(self, limit: int = EXCERPT_BYTES) -> str:
-        text = self.body[:limit].decode("utf-8", errors="replace")
+        """The body as a reader sees it: display-safe (controls shown, lines kept), the value
+        of a key named like a secret masked, cut at ``limit`` bytes."""
+        text = masked_secret_lines(safe.decode(self.body[:limit], lines=True))
         if self.body_size > limit or self.truncated:
             cut = " (cut at the client's limit)" if self.truncated else ""
             return f"{text}… ({self.body_size} bytes in all{cut})"
@@ -71,55 +75,15 @@ class Exchange:
         return f"{self.method} {self.url} -> {self.status} {self.content_type or '-'} {size}"
 
 
-def redact_headers(headers: dict[str, str], secrets: tuple[str, ...] = ()) -> dict[str, str]:
-    """Credential headers masked; the specification's literal 'Basic Auth' is no secret."""
-    clean = {}
-    for name, value in headers.items():
-        if name.lower() in SECRET_HEADERS and value != "Basic Auth":
-            scheme = value.split(" ", 1)[0] if name.lower().endswith("authorization") else ""
-            clean[name] = f"{scheme} {REDACTED}".strip()
-        else:
-            clean[name] = redact_text(value, secrets)
-    return clean
+def masked_secret_lines(text: str) -> str:
+    """Where a full_state excerpt sets a key named like a secret (a ``key:value`` line or a
+    JSON member ``"key": value``), its value is shown masked."""
 
+    def mask(match: re.Match[str]) -> str:
+        if not secret_named(match.group(2)):
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{match.group(3)}{MASK}"
 
-def redact_text(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
-
-
-BODY_SECRET_MIN = 8
-
-
-def encodings(secret: str) -> set[bytes]:
-    """Every form in which a secret can travel back in a body: as typed (UTF-8 and Latin-1
-    bytes), JSON-escaped, percent-encoded (with %20 or +, upper- or lower-case hex)."""
-    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
-    for quoted in (quote(secret, safe=""), quote_plus(secret, safe="")):
-        forms |= {quoted, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quoted)}
-    out = set()
-    for form in forms:
-        out.add(form.encode("utf-8", "replace"))
-        with contextlib.suppress(UnicodeEncodeError):
-            out.add(form.encode("latin-1"))
-    return out
-
-
-def redact_bytes(data: bytes, secrets: tuple[str, ...], *, cut: bool = False) -> bytes:
-    """Mask secrets a device echoes in a body, in every encoding they travel in, and, when the
-    body was cut, a secret's beginning at the cut. Only secrets of 8 characters or more:
-    masking a short password such as '1234' would corrupt the values the checks read."""
-    mask = REDACTED.encode()
-    for secret in secrets:
-        if len(secret) < BODY_SECRET_MIN:
-            continue
-        for form in sorted(encodings(secret), key=len, reverse=True):
-            data = data.replace(form, mask)
-            if cut:  # the body ends inside the secret: mask the part that made it in
-                for n in range(len(form) - 1, BODY_SECRET_MIN // 2 - 1, -1):
-                    if data.endswith(form[:n]):
-                        data = data[:-n] + mask
-                        break
-    return data
+    if not secret_named(text):
+        return text
+    return TEXT_LINE.sub(mask, JSON_MEMBER.sub(mask, text))

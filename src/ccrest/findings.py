@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ccrest import safe
 from ccrest.exchange import Exchange
 
 
@@ -40,15 +41,27 @@ class Finding:
 SHOWN = 200  # characters of a device's value a message shows
 
 
+def quoted(text: str) -> str:
+    """A text in quotes, as Python shows a string, but display-safe rather than escaped: a
+    device's text was made safe where it entered (``ccrest.safe``), so a backslash it sent is
+    shown as sent, and ``\\x1b`` is how an ESC it sent reads."""
+    text = safe.text(text)
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "\\'") + "'"
+
+
 def show(value: object, limit: int = SHOWN) -> str:
     """Render an observed value as a reader should see it: strings quoted, JSON values as JSON,
     at most ``limit`` characters of it (a device's value may be a megabyte of garbage)."""
     if isinstance(value, str):
         shown = value if len(value) <= limit else value[:limit]
-        text = repr(shown)
+        text = quoted(shown)
         return text if shown is value else f"{text}… ({len(value)} characters in all)"
     try:
-        text = json.dumps(value, ensure_ascii=False)
+        text = safe.text(json.dumps(value, ensure_ascii=False))
     except (TypeError, ValueError, RecursionError):
-        text = repr(value)
+        text = safe.text(repr(value))
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters in all)"

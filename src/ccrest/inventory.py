@@ -26,7 +26,7 @@ from ccrest.options import DEFAULTS
 
 FIELDS = ("url", "username", "password_env", "auth_scheme", "rest_mode", "profile")
 SHARED = ("username", "auth_scheme", "rest_mode", "profile")  # allowed under [defaults]
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")  # the whole name (fullmatch)
 
 
 class InventoryError(ValueError):
@@ -96,7 +96,7 @@ def load(path: Path) -> list[Controller]:
     for name, table in tables.items():
         at = _table_line(text, name)
         where = f"{path}:{at}"
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             raise InventoryError(
                 f"{where}: [controllers.{name}]: a name is 1-40 letters, digits, '.', '_' or '-' "
                 "(it names test ids and report folders); rename it"

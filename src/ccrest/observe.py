@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.exchange import Exchange
-from ccrest.spec import Catalogue
+from ccrest.masking import MASK, secret_named
+from ccrest.spec import Catalogue, catalogue
 from ccrest.wire import FullState, KeyValue, parse_full_state, parse_key_value
 
 FULL_STATE = "/rest/full_state"
@@ -58,7 +59,25 @@ def full_state(client: Client, cat: Catalogue | None = None) -> Observed:
     if exchange.transport_failed:
         return Observed(exchange, None)
     state = parse_full_state(exchange.body, exchange.content_type if exchange.body else None)
-    return Observed(exchange, state, _apply_aliases(state, cat) if cat is not None else {})
+    aliased = _apply_aliases(state, cat) if cat is not None else {}
+    _mask_secret_keys(state, cat or catalogue())
+    return Observed(exchange, state, aliased)
+
+
+def _mask_secret_keys(state: FullState, cat: Catalogue) -> None:
+    """An undocumented key named like a secret (``wifi_password``) keeps its place, but its
+    value is never shown: every rule and report reads it masked."""
+    masked = [k for k in state.values if k not in cat and secret_named(k)]
+    for key in masked:
+        state.values[key] = MASK
+        state.occurrences[key] = [MASK for _ in state.occurrences.get(key, ())]
+    if masked:  # what the parser found about such a key shows no value either
+        state.findings[:] = [
+            replace(f, message=f"{f.check_id} on {f.key} (its value masked)", observed=MASK)
+            if f.key in masked
+            else f
+            for f in state.findings
+        ]
 
 
 def _apply_aliases(state: FullState, cat: Catalogue) -> dict[str, str]:

@@ -14,29 +14,44 @@ one message and exit code 6, instead of hundreds of identical failures.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from ccrest import observe
 from ccrest.client import Client
-from ccrest.configure import benches_from, mask_debug_log, operator_for, refuse_foreign_engines
+from ccrest.configure import (
+    benches_from,
+    mask_debug_log,
+    operator_for,
+    refuse_foreign_engines,
+    report_folder,
+)
 from ccrest.findings import Finding
+from ccrest.interrupts import Interrupts, held
 from ccrest.options import pytest_addoption  # noqa: F401 - the hook, registered with the plugin
+from ccrest.outcome import conclude
+from ccrest.report.summary import Record
 from ccrest.run import (
     BENCHES,
     COLLECTOR,
     CUT_SHORT,
     DESELECTED,
-    EXIT_DEADLINE,
+    DRIVEN_BY,
     FAMILIES,
     FINDINGS,
+    HALT,
     OPERATOR,
+    RECORDS,
     RUN_ENDS,
     SCOPE,
     Bench,
+    Halt,
     Settings,
     Target,
     bench_of,
@@ -51,8 +66,8 @@ from ccrest.run import (
 )
 from ccrest.simctl import SimControl, find_control
 from ccrest.spec import Catalogue
-from ccrest.target import open_target, record_capture
-from ccrest.verdict import conclude
+from ccrest.target import open_target, preflight, record_capture
+from ccrest.verdict import EXIT_UNTESTABLE, SEVERITY, WORDS, Facts, Verdict, decide, explain
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -82,29 +97,42 @@ def pytest_configure(config: pytest.Config) -> None:
             "existing file or folder given to an option after a space. Write the option with "
             "'=' (--replay=FILE, --report-dir=DIR) or use a path inside the checkout"
         )
-    if is_conformance_run(config) and not config.option.no_reports:
-        _set_up_reports(config)
+    if not is_conformance_run(config):
+        return
+    directory = report_folder(config.rootpath / config.option.report_dir)
+    given = config.option.xmlpath  # ccrest writes the JUnit file itself (ccrest.report.junit)
+    config.option.xmlpath = None
+    junit = Path(os.path.expandvars(given)).expanduser().resolve() if given else None
+    config.stash[RECORDS] = {}
+    config.stash[HALT] = Halt()
+    config.pluginmanager.register(_Run(config), "ccrest-run")
+    _stop_on_sigterm(config)
+    if not config.option.no_reports:
+        _set_up_reports(config, directory, junit)
 
 
-def _set_up_reports(config: pytest.Config) -> None:
+def _set_up_reports(config: pytest.Config, directory: Path, junit: Path | None) -> None:
     from ccrest.report.collector import ReportCollector
 
-    directory = config.rootpath / config.option.report_dir
     if is_lab(config):  # each controller's four reports are written by the collector
-        collector = ReportCollector(config, directory / "fleet.json", directory / "fleet.md")
-        config.stash[COLLECTOR] = collector
-        config.pluginmanager.register(collector, "ccrest-report")
-        return
-    if getattr(config.option, "htmlpath", "missing") is None:
-        config.option.htmlpath = str(directory / "conformance.html")
-        config.option.self_contained_html = True
-    if config.option.xmlpath is None:
-        config.option.xmlpath = str(directory / "conformance.xml")
-    collector = ReportCollector(
-        config, directory / "conformance.json", directory / "conformance.md"
-    )
+        collector = ReportCollector(config, directory, junit=None)
+    else:
+        if getattr(config.option, "htmlpath", "missing") is None:
+            config.option.htmlpath = str(directory / "conformance.html")
+            config.option.self_contained_html = True
+        collector = ReportCollector(config, directory, junit or directory / "conformance.xml")
     config.stash[COLLECTOR] = collector
     config.pluginmanager.register(collector, "ccrest-report")
+
+
+def _stop_on_sigterm(config: pytest.Config) -> None:
+    """SIGTERM (a CI job cancelled, a service stopped) ends the run as Ctrl-C does: what ran is
+    reported, the rest is not tested, and the reports are written (verdict: interrupted)."""
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker is stopped by its controller process
+    interrupts = Interrupts().__enter__()
+    config.stash[HALT].signals = interrupts
+    config.add_cleanup(lambda: interrupts.__exit__(None, None, None))
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own, so the ids read [bench-3-conn_state]
@@ -141,6 +169,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # -- the target ---------------------------------------------------------------------------------
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """The run deadline binds conformance runs (not ccrest's own self-tests under tests/)."""
     if is_conformance_run(session.config):
@@ -168,18 +197,139 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if is_lab(session.config):
         return  # each controller's preflight is its own, where its checks run
     if any("controller" in getattr(item, "fixturenames", ()) for item in session.items):
-        open_target(session.config, only(session.config))
+        _target(session.config, only(session.config))
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    bench = only(session.config)
+def _target(config: pytest.Config, bench: Bench) -> Target:
+    """The controller of a bench, opened once. One that cannot be tested ends a plain run with
+    one message (exit 6); in a lab, only its own checks end, as not testable."""
+    if bench.untestable:
+        pytest.skip(f"not testable: {bench.untestable}")
+    if bench.target is not None:
+        return bench.target
+    target = open_target(bench, config.stash.get(RUN_ENDS, None))
+    reason = preflight(target, bench.cat)
+    if not reason:
+        return target
+    bench.untestable = reason
+    if is_lab(config):
+        target.client.close()
+        pytest.skip(f"not testable: {reason}")
+    message = f"ccrest: not testable: {reason}"
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(message, red=True, bold=True)
+    else:
+        print(message, file=sys.stderr)
+    pytest.exit(f"the controller could not be tested (exit {EXIT_UNTESTABLE})", EXIT_UNTESTABLE)
+
+
+class _Run:
+    """The hooks that need the run's config: every phase's report decides its test's outcome
+    (in a lab's xdist controller process too, which gets the workers' reports), and Ctrl-C is
+    told from pytest's own exits (pytest.exit reaches the same hook)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        halt = self.config.stash[HALT]
+        if excinfo.errisinstance(KeyboardInterrupt) and not halt.interrupted:
+            halt.interrupted = halt.signals.why if halt.signals else "Ctrl-C"
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        records = self.config.stash[RECORDS]
+        record = records.get(report.nodeid)
+        if record is None:
+            name = report.nodeid.rpartition("::")[2]
+            family = next((k for k in FAMILIES if k in report.keywords), None)
+            record = Record(
+                report.nodeid, name, family, (), (), "", bench=_bench_in(self.config, name)
+            )
+            records[report.nodeid] = record
+        record.duration_s += report.duration
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            if hasattr(report, "wasxfail"):
+                record.outcome = "xfailed" if report.skipped else "xpassed"
+                record.message = report.wasxfail
+            elif report.skipped:
+                record.outcome = "skipped"
+                record.message = _skip_reason(report)
+            elif report.failed:
+                record.outcome = "failed" if report.when == "call" else "error"
+                record.message = report.longreprtext
+            else:
+                record.outcome = "passed"
+        elif report.when == "teardown" and report.failed:
+            record.outcome, record.message = "error", report.longreprtext
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
+    """Before any report is written: every test the run never began is not tested, each
+    controller's verdict is decided (``ccrest.verdict``) and the exit code is that verdict's.
+    A second Ctrl-C or SIGTERM while the reports are written is ignored: no half report."""
+    config = session.config
+    if RECORDS not in config.stash or session.exitstatus == pytest.ExitCode.USAGE_ERROR:
+        return (yield)
+    with held():
+        _judge(session)
+        return (yield)
+
+
+def _judge(session: pytest.Session) -> None:
+    config = session.config
+    halt, records = config.stash[HALT], config.stash[RECORDS]
+    if session.shouldstop and not halt.interrupted:
+        halt.stopped = str(session.shouldstop)
+    unrun = session.items
+    if hasattr(config, "workerinput"):
+        # an xdist worker collects every test but runs the controllers scheduled to it, each
+        # whole: it answers for the controllers it began, the others' workers for theirs
+        mine = {r.bench for r in records.values()}
+        unrun = [item for item in unrun if bench_of(item) in mine]
+    for item in unrun:
+        record = records.get(item.nodeid) or _record_for(item)
+        if not record.outcome:  # never begun, or cut off by the interrupt
+            record.outcome = "skipped"
+            record.message = f"not tested: {halt.why(benches(config)[record.bench].untestable)}"
+    bench = only(config)
     if bench.settings.record is not None and bench.target is not None:
         record_capture(bench.target, bench.settings.record)
-    stale = any(b.waivers.stale() for b in benches(session.config).values())
-    if stale and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a waiver must not outlive its cause
-    if deadline_cut(session.config) and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = EXIT_DEADLINE  # not every check ran: no green run
+    for b in benches(config).values():
+        mine = [r for r in records.values() if r.bench == b.name]
+        b.decision = decide(facts(session, b, mine))
+    if session.exitstatus in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        return  # pytest's own trouble keeps pytest's code
+    decisions = [b.decision for b in benches(config).values() if b.decision is not None]
+    worst = min(decisions, key=lambda d: SEVERITY.index(d.verdict))
+    session.exitstatus = worst.exit_code  # a lab's collector may refine it from the fleet
+
+
+def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts:
+    """What the verdict of one controller rests on."""
+    config = session.config
+    halt = config.stash[HALT]
+    scope = config.stash.get(SCOPE, None) or run_scope(session)
+    cut = deadline_cut(config)
+    engine, engine_exit = "", 0
+    if session.exitstatus == pytest.ExitCode.INTERRUPTED and not halt.interrupted:
+        engine = "pytest stopped before the checks: the suites could not be collected"
+        engine_exit = int(pytest.ExitCode.INTERRUPTED)
+    elif session.exitstatus == pytest.ExitCode.INTERNAL_ERROR:
+        engine = "an internal error stopped the run (the terminal shows it)"
+        engine_exit = int(pytest.ExitCode.INTERNAL_ERROR)
+    return Facts.of(
+        (r.outcome for r in records),
+        stale_waivers=len(bench.waivers.stale()),
+        complete=bool(scope["complete"]),
+        selection=scope["selection"],
+        deadline=cut,
+        interrupted=halt.interrupted,
+        untestable=bench.untestable,
+        engine=engine,
+        engine_exit=engine_exit,
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -201,7 +351,7 @@ def bench(request: pytest.FixtureRequest) -> Bench:
 
 @pytest.fixture(scope="session")
 def controller(pytestconfig: pytest.Config, bench: Bench) -> Target:
-    return open_target(pytestconfig, bench)
+    return _target(pytestconfig, bench)
 
 
 @pytest.fixture(autouse=True)
@@ -274,34 +424,64 @@ def verdict(request: pytest.FixtureRequest, bench: Bench) -> Callable[[list[Find
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """A check skipped through ``verdict`` is reported at the test, not inside the plugin; and
-    the report collector gets the test's findings with every phase's report."""
+    """A check skipped through ``verdict`` is reported at the test, not inside the plugin; the
+    test's record gets its findings, and the report collector every phase's report."""
     report = yield
     findings = item.stash.get(FINDINGS, [])
     # once judged, a finding keeps an excerpt of its exchange: the whole session holds them
     findings[:] = [replace(f, exchange=f.exchange.slim()) if f.exchange else f for f in findings]
+    if RECORDS in item.config.stash:
+        record = _record_for(item)
+        record.findings = findings
+        record.driver = item.stash.get(DRIVEN_BY, "")
     collector = item.config.stash.get(COLLECTOR, None)
     if collector is not None:
-        collector.attach(item, report, findings)
+        collector.attach(report, findings)
     if report.skipped and isinstance(report.longrepr, tuple):
         path, _, reason = report.longrepr
-        if str(path).endswith(("verdict.py", "plugin.py")):
+        if str(path).endswith(("outcome.py", "plugin.py")):
             where, line, _ = item.reportinfo()
             report.longrepr = (str(where), (line or 0) + 1, reason)
     return report
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    from ccrest.report.markdown import VERDICTS, scope_words
+def _record_for(item: pytest.Item) -> Record:
+    """The test's record, made on first sight; its outcome stays empty until a phase decides
+    it (a test the run never finished is then reported as not tested)."""
+    records = item.config.stash[RECORDS]
+    record = records.get(item.nodeid)
+    if record is None:
+        family, checks, keys = describe(item)
+        record = Record(item.nodeid, item.name, family, checks, keys, "", bench=bench_of(item))
+        records[item.nodeid] = record
+    return record
 
+
+def _bench_in(config: pytest.Config, name: str) -> str:
+    """The controller a test id names (a lab's xdist controller process sees only reports)."""
+    params = name.partition("[")[2].rstrip("]")
+    for bench_name in sorted(benches(config), key=len, reverse=True):
+        if params == bench_name or params.startswith(bench_name + "-"):
+            return bench_name
+    return ""
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if RECORDS not in config.stash:
+        return
     if is_lab(config):
         _lab_summary(terminalreporter, config)
         return
     bench = only(config)
-    target = bench.target
-    collector = config.stash.get(COLLECTOR, None)
-    summary = collector.summary if collector is not None else None
-    if target is None and summary is None:
+    target, decision = bench.target, bench.decision
+    if target is None and decision is None:
         return
     terminalreporter.write_sep("-", "ccrest")
     if target is not None:
@@ -319,17 +499,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         if target.client.gone:
             line += f" (stopped sending: {target.client.gone})"
         terminalreporter.write_line(line)
-    if summary is not None:
-        verdict = summary["verdict"]
+    if decision is not None:
+        verdict = decision.verdict
+        words = explain(verdict, decision.reason, config.stash.get(SCOPE, None)) or decision.reason
         terminalreporter.write_line(
-            f"verdict: {VERDICTS[verdict]}"
-            + (f" - {scope_words(summary)}" if scope_words(summary) else ""),
+            f"verdict: {decision.words}" + (f" - {words}" if words else ""),
             bold=True,
-            red=verdict in ("does-not-conform", "not-testable"),
-            yellow=verdict in ("partial", "not-tested"),
-            green=verdict == "conforms",
+            red=verdict in (Verdict.DOES_NOT_CONFORM, Verdict.NOT_TESTABLE, Verdict.INTERRUPTED),
+            yellow=verdict in (Verdict.PARTIAL, Verdict.NOT_TESTED),
+            green=verdict is Verdict.CONFORMS,
         )
-        terminalreporter.write_line(f"reports: {collector.json_path.parent}/conformance.*")
+    collector = config.stash.get(COLLECTOR, None)
+    if collector is not None:
+        terminalreporter.write_line(f"reports: {collector.folder}/conformance.*")
 
 
 def _who(target: Target) -> str:
@@ -342,8 +524,6 @@ def _who(target: Target) -> str:
 def _lab_summary(terminalreporter, config: pytest.Config) -> None:
     """One line per controller, then the fleet's: read from the fleet summary, which the
     process that saw every controller's reports (xdist's controller, or the only one) wrote."""
-    from ccrest.report.markdown import VERDICTS
-
     collector = config.stash.get(COLLECTOR, None)
     fleet = getattr(collector, "fleet", None)
     if fleet is None:
@@ -352,13 +532,13 @@ def _lab_summary(terminalreporter, config: pytest.Config) -> None:
     for d in fleet["devices"]:
         identity = " ".join(d.get(k, "") for k in ("url", "vendor", "model", "firmware"))
         terminalreporter.write_line(
-            f"{d['name']}: {' '.join(identity.split())}: {VERDICTS[d['verdict']]}"
+            f"{d['name']}: {' '.join(identity.split())}: {WORDS[Verdict(d['verdict'])]}"
             + (f" ({d['untestable']})" if d.get("untestable") else "")
             + f"; {d['http_requests']} requests",
             red=d["verdict"] in ("does-not-conform", "not-testable"),
         )
     terminalreporter.write_line(
-        f"fleet: {VERDICTS[fleet['verdict']]}; reports: {collector.lab_dir}/<name>/, "
-        f"{collector.lab_dir}/fleet.*",
+        f"fleet: {WORDS[Verdict(fleet['verdict'])]}; reports: {collector.folder}/<name>/, "
+        f"{collector.folder}/fleet.*",
         bold=True,
     )

@@ -19,14 +19,16 @@ import pytest
 from ccrest import observe
 from ccrest.client import Client
 from ccrest.findings import Finding
+from ccrest.interrupts import Interrupts
 from ccrest.profiles import Profile
 from ccrest.spec import Catalogue
+from ccrest.verdict import Decision
 
 if TYPE_CHECKING:
-    from ccrest.verdict import WaiverLedger
+    from ccrest.report.summary import Record
+    from ccrest.simulator import Simulator
+    from ccrest.waivers import WaiverLedger
 
-EXIT_UNTESTABLE = 6
-EXIT_DEADLINE = 7  # the run deadline passed before every check ran
 FAMILIES = {
     "schema": "full_state: answers, every key present and valid, nothing undocumented",
     "per_key": "/rest/<KEY> answers, is valid and agrees with full_state",
@@ -48,6 +50,8 @@ SCOPE = pytest.StashKey[dict]()  # what this run selected: whole suite, or which
 DESELECTED = pytest.StashKey[list[int]]()
 RUN_ENDS = pytest.StashKey[float]()  # monotonic time of the run deadline
 CUT_SHORT = pytest.StashKey[list[int]]()  # checks the run deadline left not tested
+RECORDS = pytest.StashKey[dict[str, "Record"]]()  # every test of the run as it ended, by node id
+HALT = pytest.StashKey["Halt"]()  # what stopped the run early, if anything did
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class Target:
     url: str
     client: Client
     settings: Settings
-    simulator: object | None = None  # the embedded ccrest.simulator.Simulator, if any
+    simulator: Simulator | None = None  # the embedded simulator, if any
     first: observe.Observed | None = None
 
     @property
@@ -101,6 +105,27 @@ class Bench:
     target: Target | None = None
     samples: list = field(default_factory=list)  # the temporal readings, for the chart
     untestable: str = ""  # why the preflight could not test it (lab runs go on without it)
+    decision: Decision | None = None  # its verdict, decided once at the end of the run
+
+
+@dataclass
+class Halt:
+    """What stopped a run before its end: a signal (Ctrl-C, SIGTERM) or pytest's own stop
+    (-x, --maxfail), and the tests it left unrun, which are reported as not tested."""
+
+    interrupted: str = ""  # "Ctrl-C" or "SIGTERM"
+    stopped: str = ""  # pytest's reason for stopping (-x: the first failure)
+    signals: Interrupts | None = None  # tells SIGTERM from Ctrl-C
+
+    def why(self, untestable: str = "") -> str:
+        """Why a test the run never finished is not tested."""
+        if untestable:
+            return f"the controller could not be tested ({untestable})"
+        if self.interrupted:
+            return f"the run was interrupted ({self.interrupted}) before this check ended"
+        if self.stopped:
+            return f"the run stopped before this check ({self.stopped})"
+        return "the run ended before this check"
 
 
 def benches(config: pytest.Config) -> dict[str, Bench]:

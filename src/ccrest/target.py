@@ -1,61 +1,50 @@
 """The controller under test: the embedded simulator or a URL, the one client, the preflight
-that ends an untestable run with one message, and --record's capture of what a run saw."""
+that says why a device cannot be tested (the plugin ends the run, or in a lab only that
+controller's checks), and --record's capture of what a run saw."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
-
-from ccrest import observe
+from ccrest import observe, safe
 from ccrest.client import Client
-from ccrest.run import (
-    EMBEDDED_CARD,
-    EXIT_UNTESTABLE,
-    RUN_ENDS,
-    Bench,
-    Settings,
-    Target,
-    deadline_words,
-    is_lab,
-)
-from ccrest.spec import catalogue
+from ccrest.masking import KNOWN
+from ccrest.run import EMBEDDED_CARD, Bench, Settings, Target, deadline_words
+from ccrest.spec import Catalogue, catalogue
+
+if TYPE_CHECKING:
+    from ccrest.simulator import Simulator
 
 
-def start_embedded(settings: Settings) -> object:
+def start_embedded(settings: Settings) -> Simulator:
+    """The bundled simulator on a free port, charging a vehicle so every family has data."""
     from ccrest.simulator import Credentials, DeviceConfig, Simulator
 
     passwords = {"operator": "operator-pw", "manufacturer": "manufacturer-pw"}
     passwords[settings.username] = settings.password
-    from ccrest.simulator.sources import ReplayError
-
-    try:
-        sim = Simulator(
-            DeviceConfig(rest_mode=settings.rest_mode),
-            credentials=Credentials(**passwords),
-            port=0,
-            speed=1.0,
-            replay=settings.replay,
-            rest_mode=settings.rest_mode,
-        ).start()
-    except ReplayError as exc:
-        raise pytest.UsageError(f"--replay: {exc}") from None
+    sim = Simulator(
+        DeviceConfig(rest_mode=settings.rest_mode),
+        credentials=Credentials(**passwords),
+        port=0,
+        speed=1.0,
+        replay=settings.replay,  # checked when the settings were (configure)
+        rest_mode=settings.rest_mode,
+    ).start()
     if sim.device is not None:
         sim.device.plug(max_current=16)  # a session in progress: every family has data to judge
         sim.device.present_card(EMBEDDED_CARD)
     return sim
 
 
-def preflight(target: Target, config: pytest.Config, bench: Bench) -> observe.Observed:
-    """Can the device be tested at all? If not, end a plain run with one clear message; in a
-    lab run, only this controller's checks end (not testable), and the others go on."""
+def preflight(target: Target, cat: Catalogue) -> str:
+    """Can the device be tested at all? The first full_state is kept on the target; the
+    answer is why not, in words (masked), or "" when it can."""
     s = target.settings
-    first = observe.full_state(target.client, bench.cat)
+    first = target.first = observe.full_state(target.client, cat)
     ex = first.exchange
     where = f"{target.url}/rest/full_state"
-    reason = None
     if ex.transport_failed:
         reason = (
             f"cannot reach the controller at {target.url}: {ex.error}. Check the address, that "
@@ -73,36 +62,23 @@ def preflight(target: Target, config: pytest.Config, bench: Bench) -> observe.Ob
             "Config UI (SYSTEM / General: REST interface = Enabled (without UID)), or check "
             "--controller-url"
         )
-    if reason and is_lab(config):
-        bench.untestable = target.client.redact(reason)
-        target.client.close()
-        pytest.skip(f"not testable: {bench.untestable}")
-    if reason:
-        message = f"ccrest: not testable: {target.client.redact(reason)}"
-        reporter = config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(message, red=True, bold=True)
-        else:
-            print(message, file=sys.stderr)
-        pytest.exit(f"the controller could not be tested (exit {EXIT_UNTESTABLE})", EXIT_UNTESTABLE)
-    return first
+    else:
+        return ""
+    return safe.text(KNOWN.text(reason))
 
 
-def open_target(config: pytest.Config, bench: Bench) -> Target:
-    """Start the embedded simulator if needed, open the client, and run the preflight."""
-    if bench.untestable:
-        pytest.skip(f"not testable: {bench.untestable}")
-    if bench.target is not None:
-        return bench.target
+def open_target(bench: Bench, stop_at: float | None) -> Target:
+    """Start the embedded simulator if needed and open the one client (its ``stop_at`` the run
+    deadline); the preflight is the caller's next step."""
     settings = bench.settings
     sim = start_embedded(settings) if settings.embedded else None
     url = sim.url if sim is not None else settings.url
+    assert url is not None
     client = Client(url, settings.username, settings.password, settings.scheme, settings.timeout)
-    client.stop_at = config.stash.get(RUN_ENDS, None)
+    client.stop_at = stop_at
     client.stop_reason = deadline_words(settings)
-    target = bench.target = Target(url, client, settings, sim)
-    target.first = preflight(target, config, bench)
-    return target
+    bench.target = Target(url, client, settings, sim)
+    return bench.target
 
 
 def record_capture(target: Target, path: Path) -> None:

@@ -1,124 +1,180 @@
-"""From findings to a pytest outcome: four outcomes, never three.
+"""The verdict of a run and its exit code, decided in one place.
 
-Failing findings fail the test with one line each (check ID, observed versus allowed, the
-exchange); failing findings a profile waives make it an expected failure with the waiver's
-reason; advisory rules and information become warnings; a check that could not run is skipped
-with its reason, never counted as a pass.
+What ran (how many checks passed, failed, were waived or not tested), how much of the suite
+was selected, whether the run deadline cut it short, whether a person or a signal interrupted
+it, and why the device could not be tested, if it could not: ``decide`` turns these facts into
+one verdict, its exit code and the reason in words. The terminal line, every report of
+``ccrest check`` (JSON, Markdown, HTML, JUnit, the step summary), a lab's fleet and
+``ccrest watch`` all state what this function decided; none decides on its own.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-
-import pytest
-
-from ccrest.findings import Finding, Outcome
-from ccrest.profiles import Waiver
-from ccrest.spec import Catalogue
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 
 
-class CcrestAdvisory(UserWarning):
-    """A rule the specification does not state was broken: worth a look, not a failure."""
+class Verdict(StrEnum):
+    CONFORMS = "conforms"
+    PARTIAL = "partial"
+    DOES_NOT_CONFORM = "does-not-conform"
+    INTERRUPTED = "interrupted"
+    NOT_TESTED = "not-tested"
+    NOT_TESTABLE = "not-testable"
 
 
-class WaiverLedger:
-    """The profile's waivers and what became of them during the run: a waiver that a test
-    covered (exercised) but that waived nothing is no longer needed, and fails the run."""
+WORDS = {
+    Verdict.CONFORMS: "CONFORMS",
+    Verdict.PARTIAL: "PARTIAL RUN, WHAT RAN PASSED",
+    Verdict.DOES_NOT_CONFORM: "DOES NOT CONFORM",
+    Verdict.INTERRUPTED: "INTERRUPTED",
+    Verdict.NOT_TESTED: "NOT TESTED",
+    Verdict.NOT_TESTABLE: "NOT TESTABLE",
+}
 
-    def __init__(self, waivers: Sequence[Waiver]) -> None:
-        self.waivers = tuple(waivers)
-        self.used: set[int] = set()
-        self.exercised: set[int] = set()
-
-    def scope(self, checks: Sequence[str], keys: Sequence[str]) -> Scope:
-        return Scope(self, tuple(checks), frozenset(keys))
-
-    def stale(self) -> list[Waiver]:
-        return [w for i, w in enumerate(self.waivers) if i in self.exercised - self.used]
-
-    def status(self) -> list[dict]:
-        def state(i: int) -> str:
-            if i in self.used:
-                return "in use"
-            return "no longer needed" if i in self.exercised else "not exercised"
-
-        return [
-            {
-                "check": w.check,
-                "keys": list(w.keys),
-                "reason": w.reason,
-                "where": w.where,
-                "status": state(i),
-            }
-            for i, w in enumerate(self.waivers)
-        ]
+EXIT_CONFORMS = 0
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 2  # pytest's own code for an interrupted session
+EXIT_INTERNAL = 3
+EXIT_USAGE = 4
+EXIT_NOTHING = 5  # pytest's own code for a session that collected no test
+EXIT_UNTESTABLE = 6
+EXIT_DEADLINE = 7
+EXIT_CODES = {  # the one table of exit codes: the README's is checked against it
+    EXIT_CONFORMS: "conforms, or partial (what ran passed)",
+    EXIT_FAILED: "does not conform (a check failed, or a waiver is no longer needed)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C or SIGTERM): what ran is reported, the rest not tested",
+    EXIT_INTERNAL: "an internal error of ccrest or pytest",
+    EXIT_USAGE: "a usage error (an option, profile, inventory or configuration file): no run",
+    EXIT_NOTHING: "not tested: no check reached a verdict",
+    EXIT_UNTESTABLE: "not testable: the device could not be tested (unreachable, credentials)",
+    EXIT_DEADLINE: "the run deadline passed: what ran passed, the rest not tested",
+}
+# worst first: a lab's verdict is its worst controller's
+SEVERITY = (
+    Verdict.INTERRUPTED,
+    Verdict.DOES_NOT_CONFORM,
+    Verdict.NOT_TESTABLE,
+    Verdict.NOT_TESTED,
+    Verdict.PARTIAL,
+    Verdict.CONFORMS,
+)
+FAILED = ("failed", "error", "xpassed")  # test outcomes that are failures of the device
 
 
 @dataclass(frozen=True)
-class Scope:
-    """The waivers as one test sees them: its check IDs and subject keys."""
+class Facts:
+    """What a run did, as far as its verdict is concerned."""
 
-    ledger: WaiverLedger
-    checks: tuple[str, ...]
-    keys: frozenset[str]
+    passed: int = 0
+    failed: int = 0  # failed, errors and unexpected passes of waived checks
+    waived: int = 0  # expected failures a profile's waiver turned the failure into
+    not_tested: int = 0  # skipped with a reason, or never reached
+    stale_waivers: int = 0  # waivers that waived nothing: their deviation is gone
+    complete: bool = True  # the whole suite was selected (no -m, -k, file, deselection)
+    selection: str = ""  # how the part was chosen, in words
+    deadline: str = ""  # how the run deadline cut the run short, in words
+    interrupted: str = ""  # what interrupted the run ("Ctrl-C", "SIGTERM")
+    untestable: str = ""  # why the device could not be tested at all
+    engine: str = ""  # why pytest could not run the suites (a collection or internal error)
+    engine_exit: int = EXIT_INTERNAL
 
-    def waive(self, finding: Finding) -> Waiver | None:
-        keys = set(self.keys) | ({finding.key} if finding.key else set())
-        for i, w in enumerate(self.ledger.waivers):
-            if w.covers(finding.check_id, keys):
-                self.ledger.used.add(i)
-                return w
-        return None
-
-    def ran(self) -> None:
-        """The test reached a verdict: every waiver covering it was exercised."""
-        for i, w in enumerate(self.ledger.waivers):
-            if any(w.covers(c, set(self.keys)) for c in self.checks):
-                self.ledger.exercised.add(i)
-
-
-class CcrestInformation(UserWarning):
-    """Something worth reporting that is not a deviation (e.g. declared anonymous access)."""
+    @classmethod
+    def of(cls, outcomes: Iterable[str], **facts: object) -> Facts:
+        """Facts from the tests' outcomes (pytest's words) and the rest as given."""
+        counts = {"passed": 0, "failed": 0, "waived": 0, "not_tested": 0}
+        for outcome in outcomes:
+            if outcome in FAILED:
+                counts["failed"] += 1
+            elif outcome == "xfailed":
+                counts["waived"] += 1
+            elif outcome == "passed":
+                counts["passed"] += 1
+            else:
+                counts["not_tested"] += 1
+        return cls(**counts, **facts)  # type: ignore[arg-type]
 
 
-def _unsent(finding: Finding) -> Finding:
-    """A check whose request was never sent (the client gave up on the device) did not run."""
-    if finding.exchange is not None and not finding.exchange.sent:
-        return replace(finding, outcome=Outcome.NOT_TESTED, message=finding.exchange.error or "")
-    return finding
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    exit_code: int
+    reason: str  # why, in one sentence; empty for a device that conforms
+
+    @property
+    def words(self) -> str:
+        return WORDS[self.verdict]
 
 
-def conclude(
-    findings: Iterable[Finding],
-    cat: Catalogue,
-    record: list[Finding],
-    waivers: Scope | None = None,
-) -> None:
-    findings = [_unsent(f) for f in findings]
-    failing, untested, waived = [], [], []
-    for i, f in enumerate(findings):
-        advisory = cat.check(f.check_id).certainty == "advisory"
-        waiver = waivers.waive(f) if waivers and f.outcome is Outcome.FAIL else None
-        if waiver is not None:
-            findings[i] = replace(f, outcome=Outcome.WAIVED)
-            waived.append(f"{f.line()} [waived: {waiver.reason} ({waiver.where})]")
-        elif f.outcome is Outcome.FAIL and advisory:
-            warnings.warn(CcrestAdvisory(f"advisory: {f.line()}"), stacklevel=2)
-        elif f.outcome is Outcome.FAIL:
-            failing.append(f)
-        elif f.outcome is Outcome.NOT_TESTED:
-            untested.append(f)
-        elif f.outcome is Outcome.PASS:
-            warnings.warn(CcrestInformation(f"information: {f.line()}"), stacklevel=2)
-    record.extend(findings)
-    if waivers is not None and not (untested and not failing and not waived):
-        waivers.ran()
-    if failing:
-        pytest.fail("\n".join([f.line() for f in failing] + waived), pytrace=False)
-    if waived:
-        pytest.xfail("\n".join(waived))
-    if untested:
-        reasons = list(dict.fromkeys(f.message for f in untested))  # each reason once
-        pytest.skip("not tested: " + "; ".join(reasons))
+def decide(f: Facts) -> Decision:
+    """The verdict, its exit code and the reason. In order: a device that could not be tested
+    at all; a suite that could not run; a run that was interrupted (never "conforms", whatever
+    passed before); a failure; nothing judged; the deadline; a part of the suite; the whole."""
+    judged = f.passed + f.waived
+    if f.untestable:
+        return Decision(Verdict.NOT_TESTABLE, EXIT_UNTESTABLE, f.untestable)
+    if f.engine:
+        return Decision(Verdict.NOT_TESTED, f.engine_exit, f.engine)
+    if f.interrupted:
+        found = f"; {f.failed} failed before it stopped" if f.failed else ""
+        return Decision(
+            Verdict.INTERRUPTED,
+            EXIT_INTERRUPTED,
+            f"the run was interrupted ({f.interrupted}) after {judged + f.failed} checks "
+            f"reached a verdict{found}; {f.not_tested} not tested",
+        )
+    if f.failed or f.stale_waivers:
+        parts = [f"{f.failed} failed" if f.failed else ""]
+        if f.stale_waivers:
+            parts.append(f"{f.stale_waivers} waivers no longer needed")
+        return Decision(Verdict.DOES_NOT_CONFORM, EXIT_FAILED, "; ".join(p for p in parts if p))
+    if not judged:
+        why = f"all {f.not_tested} checks were not tested" if f.not_tested else "no check ran"
+        if f.selection:
+            why += f" ({f.selection})"
+        return Decision(Verdict.NOT_TESTED, EXIT_NOTHING, why)
+    if f.deadline:
+        return Decision(Verdict.PARTIAL, EXIT_DEADLINE, f.deadline)
+    if not f.complete:
+        return Decision(Verdict.PARTIAL, EXIT_CONFORMS, f"part of the suite ran: {f.selection}")
+    return Decision(Verdict.CONFORMS, EXIT_CONFORMS, "")
+
+
+def explain(verdict: str, reason: str, scope: Mapping | None = None) -> str:
+    """The verdict's sentence, as every artifact words it: what part of the suite the verdict
+    covers, or why there is none on the device; empty for a whole suite that passed."""
+    verdict = Verdict(verdict)
+    scope = scope or {}
+    if verdict is Verdict.NOT_TESTABLE:
+        return f"Not testable: {reason or 'the device could not be tested'}."
+    if verdict is Verdict.INTERRUPTED:
+        return f"Interrupted: {reason}. What ran is reported; the rest is not tested."
+    if verdict is Verdict.NOT_TESTED:
+        return f"Not tested: {reason or 'no check reached a verdict'}."
+    if verdict is Verdict.DOES_NOT_CONFORM or scope.get("complete", True):
+        return ""
+    if "tests" not in scope:
+        return f"Partial run: {reason}; the device as a whole was not judged."
+    families = ", ".join(scope.get("families", ())) or "none"
+    return (
+        f"Partial run: {scope['tests']} tests of the families {families} were selected "
+        f"({scope['selection']}); the device as a whole was not judged."
+    )
+
+
+def worst(verdicts: Iterable[str]) -> Verdict:
+    """The worst of several verdicts (a lab's controllers); not tested when there are none."""
+    return min((Verdict(v) for v in verdicts), key=SEVERITY.index, default=Verdict.NOT_TESTED)
+
+
+def exit_code(verdict: Verdict) -> int:
+    """The exit code a verdict stands for where no finer fact is known (a lab's fleet)."""
+    return {
+        Verdict.CONFORMS: EXIT_CONFORMS,
+        Verdict.PARTIAL: EXIT_CONFORMS,
+        Verdict.DOES_NOT_CONFORM: EXIT_FAILED,
+        Verdict.INTERRUPTED: EXIT_INTERRUPTED,
+        Verdict.NOT_TESTED: EXIT_NOTHING,
+        Verdict.NOT_TESTABLE: EXIT_UNTESTABLE,
+    }[verdict]

@@ -1,8 +1,14 @@
 """``ccrest watch URL --for 2h``: a long look at a real charging session. full_state is polled
-at an interval; the consistency rules judge every sample, the temporal rules every pair (and
-the last 30 samples); each transition of state is noted. Samples stream to disk as
-they come (``watch-samples.jsonl``), so memory stays flat over hours; the reports (``watch.json``,
-``.md``, ``.html`` with the timeline) are built at the end, or on Ctrl-C, from that file.
+at an interval; every rule that judges one full_state read (the schema family's: each key
+present and valid, nothing undocumented; the consistency rules; the card UID hidden) judges
+every sample, the temporal rules every pair (and the last 30 samples); each transition of state
+is noted. Samples stream to disk as they come (``watch-samples.jsonl``), so memory stays flat
+over hours; the reports (``watch.json``, ``.md``, ``.html`` with the timeline) are built at the
+end, or on Ctrl-C or SIGTERM, from that file.
+
+The verdict is ``ccrest.verdict``'s, as for ``ccrest check``: a watch judges full_state over
+time and nothing else (no per-key, HTTP, auth or states checks), so a watch without a fault is
+a partial run whose part passed, never "conforms".
 """
 
 from __future__ import annotations
@@ -19,13 +25,23 @@ from pathlib import Path
 from typing import TextIO
 
 from ccrest import observe
-from ccrest.checks import consistency, temporal
+from ccrest.checks import temporal
 from ccrest.checks.common import number
+from ccrest.checks.sample import every_check
 from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.findings import Outcome, show
+from ccrest.interrupts import Interrupts, held
 from ccrest.simctl import ControlError, find_control
 from ccrest.spec import Catalogue
+from ccrest.verdict import Decision, Facts, decide
+
+JUDGED = (
+    "the watch judges full_state over time (every sample: each key present and valid, nothing "
+    "undocumented, the consistency rules, the card UID hidden; counters, the charging timer "
+    "and the meter across samples); the per-key, HTTP, auth and states checks are "
+    "ccrest check's"
+)
 
 STATES = ("conn_state", "auth_state", "ocpp_state")  # a change of any is a transition
 KEPT = (  # what each sample keeps for the timeline (the rest of full_state is judged, not kept)
@@ -87,6 +103,7 @@ class Watch:
 
     cat: Catalogue
     rate: float = 1.0  # device seconds per second of ours (a simulator may run faster)
+    rest_mode: str = "without-uid"
     samples: int = 0
     unreadable: int = 0
     faults: dict[tuple[str, str], Fault] = field(default_factory=dict)
@@ -94,10 +111,11 @@ class Watch:
     window: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
     previous: Sample | None = None
 
-    def judge(self, sample: Sample, t: float) -> list[str]:
+    def judge(self, observed: observe.Observed, sample: Sample, t: float) -> list[str]:
         """The findings of one sample (and its pair with the one before); returns the checks
         that failed at it, for the timeline."""
-        findings = consistency.check_all(sample.values, self.cat)
+        ex = observed.exchange
+        findings = every_check(self.cat, ex, observed.state, self.rest_mode)
         self.window.append(sample)
         if self.previous is not None:
             pair = [self.previous, sample]
@@ -177,14 +195,16 @@ def run(
     *,
     progress: TextIO | None = None,
     stop: Callable[[], bool] = lambda: False,
+    rest_mode: str = "without-uid",
 ) -> dict:
     """Watch until ``duration`` passes, ``stop()`` says so, or Ctrl-C; then the summary."""
     folder.mkdir(parents=True, exist_ok=True)
-    watch = Watch(cat, rate=clock_rate(client))
+    watch = Watch(cat, rate=clock_rate(client), rest_mode=rest_mode)
     start = time.monotonic()
     next_at, last_progress = start, start
-    interrupted = False
-    with open(folder / "watch-samples.jsonl", "w", encoding="utf-8") as out:
+    interrupted, last_error = "", ""
+    signals = Interrupts()
+    with signals, open(folder / "watch-samples.jsonl", "w", encoding="utf-8") as out:
         try:
             while time.monotonic() - start < duration and not stop():
                 observed = observe.full_state(client, cat)
@@ -193,11 +213,12 @@ def run(
                 if observed.usable:
                     watch.samples += 1
                     sample = Sample(t * watch.rate, ex.elapsed_s / 2 * watch.rate, observed.values)
-                    failed = watch.judge(sample, t)
+                    failed = watch.judge(observed, sample, t)
                     out.write(json.dumps(_row(t, observed.values, failed)) + "\n")
                 else:
                     watch.unreadable += 1
-                    out.write(json.dumps({"t": round(t, 3), "error": ex.summary()[:200]}) + "\n")
+                    last_error = ex.summary()[:200]
+                    out.write(json.dumps({"t": round(t, 3), "error": last_error}) + "\n")
                 out.flush()
                 now = time.monotonic()
                 if progress is not None and now - last_progress >= PROGRESS_S:
@@ -212,24 +233,21 @@ def run(
                 next_at += interval
                 time.sleep(max(0.0, next_at - time.monotonic()))
         except KeyboardInterrupt:
-            interrupted = True
+            interrupted = signals.why
     if progress is not None:
         progress.write("\n")
     elapsed = time.monotonic() - start
     faults = sorted(watch.faults.values(), key=lambda f: f.first_t)
-    if watch.samples == 0:
-        verdict = "not-testable"
-    elif any(not f.advisory for f in faults):
-        verdict = "does-not-conform"
-    else:
-        verdict = "conforms"
+    decision = judged(watch, faults, interrupted, last_error or client.gone or "")
     return {
-        "verdict": verdict,
+        "verdict": str(decision.verdict),
+        "verdict_reason": decision.reason,
+        "exit_code": decision.exit_code,
         "target": {"url": client.base_url},
         "watched_s": round(elapsed, 1),
         "planned_s": duration,
         "interval_s": interval,
-        "interrupted": interrupted,
+        "interrupted": bool(interrupted),
         "clock_rate": watch.rate,
         "samples": watch.samples,
         "unreadable": watch.unreadable,
@@ -237,6 +255,24 @@ def run(
         "transitions": watch.transitions,
         "faults": [f.json() for f in faults],
     }
+
+
+def judged(watch: Watch, faults: list[Fault], interrupted: str, error: str) -> Decision:
+    """The watch's verdict, decided as ``ccrest check``'s is: samples judged are what passed,
+    each fault (not an advisory one) a failure, and the part judged is named."""
+    untestable = ""
+    if watch.samples == 0:
+        untestable = f"no full_state could be read ({error or 'nothing was read'})"
+    return decide(
+        Facts(
+            passed=watch.samples,
+            failed=sum(not f.advisory for f in faults),
+            complete=False,
+            selection=JUDGED,
+            interrupted=interrupted,
+            untestable=untestable,
+        )
+    )
 
 
 def _clock(seconds: float) -> str:
@@ -263,7 +299,12 @@ def read_rows(path: Path, limit: int = 1500) -> list[dict]:
 
 
 def main_watch(
-    client: Client, cat: Catalogue, duration: float, interval: float, folder: Path
+    client: Client,
+    cat: Catalogue,
+    duration: float,
+    interval: float,
+    folder: Path,
+    rest_mode: str = "without-uid",
 ) -> int:
     from ccrest.report import watchpage
 
@@ -274,8 +315,10 @@ def main_watch(
         interval,
         folder,
         progress=sys.stderr if sys.stderr.isatty() else None,
+        rest_mode=rest_mode,
     )
-    rows = read_rows(folder / "watch-samples.jsonl")
-    watchpage.write(folder, summary, rows)
+    with held():
+        rows = read_rows(folder / "watch-samples.jsonl")
+        watchpage.write(folder, summary, rows)
     print(watchpage.last_line(summary, folder))
-    return {"conforms": 0, "does-not-conform": 1}.get(summary["verdict"], 6)
+    return int(summary["exit_code"])

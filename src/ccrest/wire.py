@@ -4,6 +4,11 @@ Real firmware answers ``/rest/full_state`` as ``text/plain`` lines ``key:value``
 everything after the first colon, sometimes after a space); the specification's header table
 suggests JSON. Both are read here, the form is told apart and named, and anything odd in a body
 becomes a finding so that one broken line cannot hide the other forty keys.
+
+This is where a device's values and key names enter as text, so they are made display-safe
+here, once (``ccrest.safe``): a control character or a lone surrogate becomes visible text
+(``\x1b``), and ``wire.control-character`` names the key that held it. Everything after the
+parser (rules, reports, the terminal) sees only safe text.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ccrest.findings import Finding, show
+from ccrest import safe
+from ccrest.findings import Finding, quoted, show
 
 EXCERPT = 80
 
@@ -69,7 +75,7 @@ def _decode(body: bytes, findings: list[Finding]) -> str:
 
 
 def _excerpt(text: str) -> str:
-    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
+    return safe.text(text if len(text) <= EXCERPT else text[:EXCERPT] + "…")
 
 
 def _looks_like_json(text: str) -> bool:
@@ -127,8 +133,8 @@ def _parse_text(text: str, findings: list[Finding]) -> FullState:
             state.findings.append(
                 Finding(
                     "wire.line-without-colon",
-                    f"line {number} has no colon: {_excerpt(line)!r}",
-                    observed=line,
+                    f"line {number} has no colon: {quoted(_excerpt(line))}",
+                    observed=_excerpt(line),
                     allowed="key:value",
                 )
             )
@@ -136,13 +142,13 @@ def _parse_text(text: str, findings: list[Finding]) -> FullState:
             state.findings.append(
                 Finding(
                     "wire.empty-key",
-                    f"line {number} has an empty key: {_excerpt(line)!r}",
-                    observed=line,
+                    f"line {number} has an empty key: {quoted(_excerpt(line))}",
+                    observed=_excerpt(line),
                     allowed="key:value with a key name before the colon",
                 )
             )
         else:
-            state.add(key, value)
+            state.add(*_clean(key, value, state.findings))
     for check, count in bad.items():
         if count > LISTED:
             state.findings.append(
@@ -201,9 +207,48 @@ def _parse_json_object(text: str, content_type: str | None, findings: list[Findi
         )
         return state
     for key, value in pairs:
-        state.add(key, value)
+        state.add(*_clean(key, value, state.findings))
     _report_duplicates(state)
     return state
+
+
+CONTROL_LISTED = 10  # keys with a control character named one by one
+
+
+def _clean(key: str, value: object, findings: list[Finding]) -> tuple[str, object]:
+    """A key and its value display-safe; a control character or a lone surrogate in either is
+    a finding on that key (shown escaped: the reader sees what was sent)."""
+    texts = [key, *_texts(value)]
+    if not any(safe.has_control(t) or not safe.is_safe(t) for t in texts):
+        return key, value
+    shown_key, shown_value = safe.text(key), safe.tree(value)
+    if any(safe.has_control(t) for t in texts):
+        listed = sum(f.check_id == "wire.control-character" for f in findings)
+        if listed < CONTROL_LISTED:
+            findings.append(
+                Finding(
+                    "wire.control-character",
+                    f"{show(shown_key, 60)} holds a control character or a lone surrogate: "
+                    f"{show(shown_value)} (shown escaped)",
+                    key=shown_key,
+                    observed=show(shown_value)
+                    if not isinstance(shown_value, str)
+                    else shown_value[:200],
+                    allowed="printable text (a TAB at most)",
+                )
+            )
+    return shown_key, shown_value
+
+
+def _texts(value: object) -> list[str]:
+    """Every text inside a value (a JSON value may nest)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in (str(k), *_texts(v))]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
 
 
 def _json_kind(value: object) -> str:
@@ -293,7 +338,7 @@ def parse_key_value(
                 )
             )
             return KeyValue(BodyForm.JSON, None, findings)
-        return KeyValue(BodyForm.JSON, value, findings)
+        return KeyValue(BodyForm.JSON, _clean(key or "", value, findings)[1], findings)
     return _bare_value(text, key, findings)
 
 
@@ -303,11 +348,11 @@ def _bare_value(text: str, key: str | None, findings: list[Finding]) -> KeyValue
         findings.append(
             Finding(
                 "wire.per-key-prefixed",
-                f"body repeats the key: {_excerpt(value)!r} instead of the bare value",
+                f"body repeats the key: {quoted(_excerpt(value))} instead of the bare value",
                 key=key,
-                observed=value,
+                observed=_excerpt(value),
                 allowed="the bare value",
             )
         )
         value = value[len(key) + 1 :].strip()
-    return KeyValue(BodyForm.TEXT, value, findings)
+    return KeyValue(BodyForm.TEXT, _clean(key or "", value, findings)[1], findings)

@@ -244,6 +244,29 @@ class TestControl:
         r = http.post(f"{sim.url}/sim/unplug", data=b"{}", headers={"Content-Type": "text/plain"})
         assert r.status_code == 415 and "application/json" in r.json()["error"]
 
+    @pytest.mark.parametrize(
+        "headers",
+        [
+            {"Origin": "http://evil.example"},
+            {"Origin": "null"},
+            {"Sec-Fetch-Site": "cross-site"},
+            {"Host": "evil.example"},  # DNS rebinding: the page's name now points here
+            {"Content-Type": "text/plain"},  # a simple request: no preflight, an empty body
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ],
+        ids=["other-origin", "null-origin", "cross-site", "rebound-name", "text", "form"],
+    )
+    def test_a_web_page_cannot_drive_the_simulator(self, sim: Simulator, http, headers) -> None:
+        """What a page in the user's browser can send to a simulator on loopback, without the
+        browser asking first: every control route refuses it, and the state stays."""
+        before = http.get(f"{sim.url}/sim/state").json()
+        for route in ("reset", "plug", "unplug", "config"):
+            sent = {"Content-Type": "application/json"} | headers
+            r = http.post(f"{sim.url}/sim/{route}", data=b"", headers=sent)
+            assert r.status_code in (403, 415), (route, r.status_code, r.text)
+        assert http.get(f"{sim.url}/sim/state").json() == before
+        assert http.post(f"{sim.url}/sim/plug", json={}).status_code == 200, "ccrest's own works"
+
     def test_empty_token_is_no_token(self) -> None:
         with Simulator(host="0.0.0.0", speed=0, control_token="") as sim:
             assert sim.control_token, "an empty token leaves /sim/ open: one is made instead"

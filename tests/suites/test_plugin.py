@@ -8,8 +8,8 @@ import socket
 
 import pytest
 
-from ccrest.run import EXIT_UNTESTABLE
 from ccrest.spec import Catalogue
+from ccrest.verdict import EXIT_UNTESTABLE
 from tests.suites.conftest import SUITES, assert_all_passed, device
 
 SCENARIOS = json.loads((SUITES / "scenarios.json").read_text())["scenarios"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import socket
 import xml.etree.ElementTree as ET
@@ -16,6 +15,8 @@ from jsonschema import Draft202012Validator
 
 from ccrest.report.__main__ import main as report_main
 from ccrest.spec import Catalogue, default_schema_dir
+from tests.artifacts import markdown
+from tests.browser import VIEWPORT, browser_or_skip, chrome, requests_made
 from tests.suites.conftest import PASSWORD, device
 
 REPORTS = ("conformance.html", "conformance.xml", "conformance.json", "conformance.md")
@@ -47,8 +48,8 @@ def test_a_run_writes_four_reports(run_suite, pytester, cat: Catalogue) -> None:
     assert data["run"]["http_requests"] > 1000
     junit = ET.parse(reports(pytester) / "conformance.xml").getroot()
     assert int(junit.find("testsuite").get("tests")) == len(data["tests"])
-    md = (reports(pytester) / "conformance.md").read_text()
-    assert md.startswith("# ccrest: Acme Inc. CC612_2M3PR firmware 5.33.5-24813: CONFORMS")
+    md = markdown((reports(pytester) / "conformance.md").read_text())
+    assert md.h1 == ["ccrest: Acme Inc. CC612_2M3PR firmware 5.33.5-24813: CONFORMS"]
     page = (reports(pytester) / "conformance.html").read_text()
     assert 'id="ccrest-matrix"' in page and "<link" not in page, "one self-contained file"
     result.stdout.fnmatch_lines(["*reports: */reports/conformance.*"])
@@ -75,9 +76,9 @@ def test_a_failing_run_names_keys_and_checks(run_suite, pytester) -> None:
     finding = keys["conn_state"]["findings"][0]
     assert finding["message"].startswith("conn_state = 'charging': not one of")
     assert finding["exchange"].startswith("GET http://127.0.0.1:")
-    md = (reports(pytester) / "conformance.md").read_text()
-    assert "DOES NOT CONFORM" in md and "missing: wlan_state" in md
-    assert "| `test_value_conforms[conn_state]` | fs.value-valid |" in md
+    md = markdown((reports(pytester) / "conformance.md").read_text())
+    assert md.h1[0].endswith("DOES NOT CONFORM") and "missing: wlan_state" in md.html
+    assert ["test_value_conforms[conn_state]", "fs.value-valid"] in [r[:2] for r in md.rows("test")]
 
 
 def test_an_untestable_run_still_writes_its_reports(run_suite, pytester) -> None:
@@ -154,69 +155,12 @@ def test_diff_refuses_what_is_not_a_summary(tmp_path, capsys, content, says) -> 
     assert says in capsys.readouterr().err
 
 
-BROWSER = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
-
-
-def _browser_or_skip() -> None:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing = "the selenium package"
-    else:
-        missing = None if BROWSER and DRIVER else "Debian's chromium and chromium-driver"
-    if missing:
-        if os.environ.get("CCREST_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{missing} must be installed here (CCREST_REQUIRE_BROWSER=1)")
-        pytest.skip(f"not testable here because {missing} is not installed")
-
-
-VIEWPORT = (1400, 900)
-
-
-def _chrome(logs: bool = False):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = BROWSER
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-    ):
-        options.add_argument(flag)
-    if logs:  # the DevTools network events: every request the page makes
-        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    driver.set_window_size(*VIEWPORT)
-    width, height = driver.execute_script("return [window.innerWidth, window.innerHeight]")
-    # the window's frame is not the page's: make the page itself 1400x900
-    driver.set_window_size(2 * VIEWPORT[0] - width, 2 * VIEWPORT[1] - height)
-    return driver
-
-
-def _requests(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        event = json.loads(entry["message"])["message"]
-        if event.get("method") == "Network.requestWillBeSent":
-            urls.append(event["params"]["request"]["url"])
-    return urls
-
-
 def test_first_screen_shows_the_verdict_and_every_fault(run_suite, pytester, capsys) -> None:
     """A failing run (a value the spec does not list, the wrong Content-Type, a meter running
     backwards) opened at 1400x900, as an engineer first sees it: verdict and every distinct
     fault with key, observed and allowed without scrolling; the meter's chart with the failed
     samples marked; and not one request beyond the file itself (the page opens offline)."""
-    _browser_or_skip()
+    browser_or_skip()
     from selenium.webdriver.common.by import By
 
     defects = ("enum-unknown-value", "wrong-content-type", "meter-runs-backwards")
@@ -229,7 +173,7 @@ def test_first_screen_shows_the_verdict_and_every_fault(run_suite, pytester, cap
         ("temp.counter-monotonic", "meter_wh"),
     }
     page = (reports(pytester) / "conformance.html").as_uri()
-    driver = _chrome(logs=True)
+    driver = chrome(logs=True)
     try:
         driver.get(page)
         assert driver.execute_script("return [innerWidth, innerHeight]") == list(VIEWPORT)
@@ -266,7 +210,7 @@ def test_first_screen_shows_the_verdict_and_every_fault(run_suite, pytester, cap
         assert driver.find_element(By.ID, target).get_attribute("data-key") == "meter_wh"
         no_key = driver.find_element(By.CSS_SELECTOR, 'tr[data-key="(no key)"]')
         assert "http.content-type" in no_key.text
-        others = [u for u in _requests(driver) if not u.startswith((page, "data:"))]
+        others = [u for u in requests_made(driver) if not u.startswith((page, "data:"))]
         assert others == [], "the report fetched something: it must open offline"
     finally:
         driver.quit()
@@ -275,12 +219,12 @@ def test_first_screen_shows_the_verdict_and_every_fault(run_suite, pytester, cap
 def test_report_reads_well_in_a_browser(run_suite, pytester) -> None:
     """As a person sees it: the matrix and the failing test with its finding's passage, the
     exchange with the offending line marked, and no box that scrolls on its own."""
-    _browser_or_skip()
+    browser_or_skip()
     from selenium.webdriver.common.by import By
 
     with device("enum-unknown-value") as dev:
         run_suite("-m", "schema", *dev.args, reports=True)
-    driver = _chrome()
+    driver = chrome()
     try:
         driver.get((reports(pytester) / "conformance.html").as_uri())
         matrix = driver.find_element(By.ID, "ccrest-matrix")

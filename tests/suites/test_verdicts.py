@@ -14,23 +14,25 @@ from jsonschema import Draft202012Validator
 
 from ccrest.simulator import DeviceConfig
 from ccrest.spec import default_schema_dir
+from tests.artifacts import Markdown, junit_properties, markdown, strict_json
 from tests.suites.conftest import device
 
 SCHEMA = json.loads((default_schema_dir() / "report.schema.json").read_text())
 
 
-def read(pytester: pytest.Pytester) -> tuple[dict, str, str, ET.Element]:
+def read(pytester: pytest.Pytester) -> tuple[dict, Markdown, str, ET.Element]:
+    """The four reports as their readers see them (the Markdown rendered)."""
     folder = Path(pytester.path) / "reports"
-    data = json.loads((folder / "conformance.json").read_text())
+    data = strict_json(folder / "conformance.json")
+    assert isinstance(data, dict)
     assert [e.message for e in Draft202012Validator(SCHEMA).iter_errors(data)] == []
-    md = (folder / "conformance.md").read_text()
+    md = markdown((folder / "conformance.md").read_text())
     page = (folder / "conformance.html").read_text()
     junit = ET.parse(folder / "conformance.xml").getroot()
     return data, md, page, junit
 
 
-def properties(junit: ET.Element) -> dict[str, str]:
-    return {p.get("name"): p.get("value") for p in junit.iter("property")}
+properties = junit_properties
 
 
 @pytest.mark.parametrize(
@@ -54,7 +56,7 @@ def test_part_of_the_suite_is_a_partial_verdict(run_suite, pytester, selection, 
     data, md, page, junit = read(pytester)
     assert data["verdict"] == "partial"
     assert data["run"]["scope"]["complete"] is False and says in data["run"]["scope"]["selection"]
-    assert ": PARTIAL RUN, WHAT RAN PASSED" in md.splitlines()[0] and "not judged" in md
+    assert md.h1[0].endswith(": PARTIAL RUN, WHAT RAN PASSED") and "not judged" in md.html
     assert "PARTIAL RUN" in page and 'id="ccrest-scope"' in page
     assert properties(junit)["ccrest.verdict"] == "partial"
 
@@ -62,10 +64,10 @@ def test_part_of_the_suite_is_a_partial_verdict(run_suite, pytester, selection, 
 def test_an_empty_collection_is_not_tested(run_suite, pytester) -> None:
     result = run_suite("-k", "no_such_test", reports=True)
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
-    result.stdout.fnmatch_lines(["verdict: NOT TESTED - No conformance test ran (-k*"])
+    result.stdout.fnmatch_lines(["verdict: NOT TESTED - Not tested: no check ran (-k*"])
     data, md, _, junit = read(pytester)
     assert data["verdict"] == "not-tested" and data["tests"] == []
-    assert md.splitlines()[0].endswith(": NOT TESTED")
+    assert md.h1 == ["ccrest: bundled simulator: NOT TESTED"], "no device was read"
     assert properties(junit)["ccrest.verdict"] == "not-tested"
 
 
@@ -90,7 +92,8 @@ def test_one_renamed_key_is_one_fault(run_suite, pytester) -> None:
     assert missing["count"] == len(missing["tests"])
     assert data["counts"]["faults"] == len(data["faults"]) < 6
     assert data["counts"]["failed"] > data["counts"]["faults"]
-    assert "| fs.key-present | rcmb_max | " in md and f"| {missing['count']} |" in md
+    row = next(r for r in md.rows("check") if r[:2] == ["fs.key-present", "rcmb_max"])
+    assert row[-1] == str(missing["count"])
 
 
 def test_advisories_are_listed_by_check_and_key(run_suite, pytester) -> None:
@@ -100,7 +103,8 @@ def test_advisories_are_listed_by_check_and_key(run_suite, pytester) -> None:
     data, md, _, junit = read(pytester)
     (advice,) = data["advisories"]
     assert (advice["check"], advice["key"]) == ("cons.serial-numbers", "cc_serial_n")
-    assert "## Advisory warnings" in md and "| cons.serial-numbers | cc_serial_n |" in md
+    assert (2, "Advisory warnings") in md.headings
+    assert ["cons.serial-numbers", "cc_serial_n"] in [r[:2] for r in md.rows("check")]
     value = properties(junit)["ccrest.advisory.cons.serial-numbers[cc_serial_n]"]
     assert "manuf_serial_n = '999': the serial parts differ" in value
 
@@ -118,7 +122,7 @@ def test_junit_and_the_ci_job_summary_name_the_target(run_suite, pytester, monke
     assert properties(junit)["ccrest.profile"] == "doc-5.33.5"
     case = suite.find("testcase")
     assert case.find("properties/property").get("name") == "ccrest.checks"
-    assert step_summary.read_text().startswith(md.splitlines()[0])
+    assert markdown(step_summary.read_text()).h1 == md.h1
 
 
 def test_the_html_shows_the_faults_first_with_a_curl_line(run_suite, pytester) -> None:
@@ -138,3 +142,40 @@ def test_the_html_shows_the_faults_first_with_a_curl_line(run_suite, pytester) -
     enum = next(f for f in data["faults"] if f["check"] == "fs.value-valid")
     assert enum["count"] > 1 and enum["request"].startswith("GET http://127.0.0.1:")
     assert data["keys"][enum["key"]]["columns"]["states"]["state"] == "fail"
+
+
+def test_a_refused_password_says_why_in_every_report(run_suite, pytester) -> None:
+    """Not testable carries its reason into every report, and the JUnit file holds an error,
+    so no CI viewer shows the run green."""
+    with device() as dev:
+        result = run_suite("--controller-url", dev.url, "--password", "not-it", reports=True)
+    assert result.ret == 6
+    data, md, page, junit = read(pytester)
+    why = "refused the credentials of 'operator' (401)"
+    assert data["verdict"] == "not-testable" and why in data["verdict_reason"]
+    assert md.h1[0].endswith(": NOT TESTABLE") and why in html.unescape(md.html)
+    first_screen = page[: page.index('id="ccrest-matrix"')]
+    assert why in html.unescape(first_screen)
+    (case,) = [c for c in junit.iter("testcase") if c.get("name") == "ccrest.verdict"]
+    assert why in case.find("error").get("message")
+    assert int(junit.find("testsuite").get("errors")) >= 1
+
+
+def test_a_watch_of_an_invalid_value_does_not_conform(tmp_path, monkeypatch, capsys) -> None:
+    """The watch judges every sample with the suite's value checks: a controller that answers
+    conn_state: charging on every sample does not conform, in the terminal and every file."""
+    from ccrest.cli import main
+
+    monkeypatch.setenv("CC_PASSWORD", "Self-Test-Pw-7f3a")
+    with device("enum-unknown-value") as dev:
+        code = main(
+            ["watch", dev.url, "--for", "1s", "--interval", "0.2", "--report-dir", str(tmp_path)]
+        )
+    out = capsys.readouterr().out
+    assert code == 1 and "ccrest watch: DOES NOT CONFORM" in out
+    summary = strict_json(tmp_path / "watch.json")
+    assert isinstance(summary, dict) and summary["verdict"] == "does-not-conform"
+    (fault,) = [f for f in summary["faults"] if f["check"] == "fs.value-valid"]
+    assert fault["key"] == "conn_state" and fault["count"] == summary["samples"]
+    assert markdown((tmp_path / "watch.md").read_text()).h1[0].endswith("DOES NOT CONFORM")
+    assert 'class="does-not-conform"' in (tmp_path / "watch.html").read_text()

@@ -9,7 +9,7 @@ from ccrest.spec import Catalogue
 from ccrest.wire import LISTED, FullState
 
 UNREADABLE = ("wire.empty-body", "wire.json-invalid", "wire.json-not-object")
-MALFORMED = ("wire.not-utf8", "wire.line-without-colon", "wire.empty-key")
+MALFORMED = ("wire.not-utf8", "wire.line-without-colon", "wire.empty-key", "wire.control-character")
 
 
 def unusable(exchange: Exchange, state: FullState | None) -> str | None:

@@ -11,6 +11,7 @@ from ccrest.spec import KeySpec
 from ccrest.wire import KeyValue
 
 WIRE = ("wire.per-key-not-scalar", "wire.per-key-prefixed", "wire.not-utf8", "wire.json-invalid")
+OWN = ("wire.per-key-not-scalar", "wire.per-key-prefixed", "wire.control-character")
 
 
 def answers(
@@ -36,9 +37,19 @@ def answers(
     findings = []
     if parsed is not None:
         for f in parsed.findings:
-            if f.check_id in WIRE:
-                check = f.check_id if f.check_id.startswith("wire.per-key") else "pk.answers"
-                findings.append(fail(check, f.message, key=key, exchange=exchange))
+            if f.check_id in OWN:  # reported under its own ID, as full_state's is
+                findings.append(
+                    fail(
+                        f.check_id,
+                        f.message,
+                        key=key,
+                        observed=f.observed,
+                        allowed=f.allowed,
+                        exchange=exchange,
+                    )
+                )
+            elif f.check_id in WIRE:
+                findings.append(fail("pk.answers", f.message, key=key, exchange=exchange))
     return findings
 
 

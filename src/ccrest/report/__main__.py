@@ -13,20 +13,28 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ccrest import safe
 from ccrest.report.diff import compare, render_html, render_text
+from ccrest.report.files import write_text
 from ccrest.report.summary import schema_problem
 
 
 def _load(path: str, parser: argparse.ArgumentParser) -> dict:
+    """A summary read back, refused (exit 2, with the reason) unless it is one, and every text
+    in it made display-safe: a file may have been crafted, as a device's bytes may be."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = safe.tree(json.loads(Path(path).read_text(encoding="utf-8")))
+        problem = schema_problem(data)
     except OSError as exc:
         parser.exit(2, f"ccrest.report: cannot read {path}: {exc.strerror}\n")
+    except RecursionError:
+        parser.exit(2, f"ccrest.report: {path} is nested too deep to be a conformance summary\n")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        parser.exit(2, f"ccrest.report: {path} is not JSON ({exc}); give a conformance.json\n")
-    problem = schema_problem(data)
+        why = safe.text(str(exc))
+        parser.exit(2, f"ccrest.report: {path} is not JSON ({why}); give a conformance.json\n")
     if problem is not None:
         parser.exit(2, f"ccrest.report: {path} is not a ccrest conformance summary: {problem}\n")
+    assert isinstance(data, dict)
     return data
 
 
@@ -48,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = compare(_load(args.old, parser), _load(args.new, parser))
     sys.stdout.write(render_text(result))
     if args.html:
-        Path(args.html).write_text(render_html(result), encoding="utf-8")
+        write_text(Path(args.html), render_html(result))
     return 1 if result["regression"] else 0
 
 

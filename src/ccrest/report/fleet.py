@@ -12,11 +12,12 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from ccrest import safe
+from ccrest.inventory import NAME
+from ccrest.report.files import write_json, write_text
 from ccrest.report.summary import COLUMNS, schema_problem
+from ccrest.verdict import WORDS, Verdict, exit_code, worst
 
-# worst first: the fleet's verdict and exit code are its worst controller's
-RANK = ("does-not-conform", "not-testable", "partial", "not-tested", "conforms")
-EXIT = {"does-not-conform": 1, "not-testable": 6, "partial": 0, "not-tested": 5, "conforms": 0}
 MISSING = "no report"  # a controller of the inventory whose report is not there
 
 
@@ -31,19 +32,26 @@ def read(folders: Iterable[Path]) -> dict[str, dict]:
     for folder in folders:
         path = folder / "conformance.json"
         try:
-            summary = json.loads(path.read_text(encoding="utf-8"))
+            summary = safe.tree(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             continue
-        except (OSError, ValueError) as exc:
-            raise FleetError(f"{path}: not a conformance summary ({exc}); run it again") from None
+        except (OSError, ValueError, RecursionError) as exc:
+            why = "nested too deep" if isinstance(exc, RecursionError) else safe.text(str(exc))
+            raise FleetError(f"{path}: not a conformance summary ({why}); run it again") from None
         problem = schema_problem(summary)
         if problem is not None:
             raise FleetError(
                 f"{path}: not a ccrest conformance summary: {problem}; give the report folders "
                 "of lab runs, as they wrote them"
             )
+        assert isinstance(summary, dict)
         name = (summary.get("device") or {}).get("name") or folder.name
-        out[name] = summary
+        if not NAME.fullmatch(str(name)):
+            raise FleetError(
+                f"{path}: the controller name {name!r} is not one an inventory allows (1-40 "
+                "letters, digits, '.', '_' or '-'); give the report folders of lab runs"
+            )
+        out[str(name)] = summary
     return out
 
 
@@ -84,7 +92,19 @@ def build(summaries: Mapping[str, Mapping], expected: Sequence[str] = ()) -> dic
         summary = summaries.get(name)
         if summary is None:
             devices.append(
-                {"name": name, "url": "", "verdict": "not-testable", "untestable": MISSING}
+                {
+                    "name": name,
+                    "url": "",
+                    "vendor": "",
+                    "model": "",
+                    "firmware": "",
+                    "profile": "",
+                    "verdict": "not-testable",
+                    "untestable": MISSING,
+                    "counts": None,
+                    "http_requests": 0,
+                    "families": {},
+                }
             )
             continue
         target = summary["target"]
@@ -122,10 +142,15 @@ def build(summaries: Mapping[str, Mapping], expected: Sequence[str] = ()) -> dic
     for d in devices:
         d.setdefault("http_requests", 0)
     faults = sorted(shared.values(), key=lambda r: (-len(r["devices"]), r["check"], r["key"]))
-    worst = min((d["verdict"] for d in devices), key=RANK.index, default="not-tested")
+    verdict = worst(d["verdict"] for d in devices)
+    codes = [
+        s["run"]["exit_status"]
+        for s in summaries.values()
+        if s["verdict"] == verdict and isinstance(s["run"].get("exit_status"), int)
+    ]
     return {
-        "verdict": worst,
-        "exit_code": EXIT[worst],
+        "verdict": str(verdict),
+        "exit_code": max(codes, default=exit_code(verdict)),
         "devices": devices,
         "families": sorted({f for d in devices for f in d.get("families", {})}),
         "columns": list(COLUMNS),
@@ -135,21 +160,21 @@ def build(summaries: Mapping[str, Mapping], expected: Sequence[str] = ()) -> dic
 
 
 def render_md(fleet: Mapping) -> str:
-    from ccrest.report.markdown import VERDICTS, cell
+    from ccrest.report.markdown import text
 
     lines = [
-        f"# ccrest lab: {VERDICTS[fleet['verdict']]} ({len(fleet['devices'])} controllers)",
+        f"# ccrest lab: {WORDS[Verdict(fleet['verdict'])]} ({len(fleet['devices'])} controllers)",
         "",
         "| controller | model | firmware | profile | verdict | faults | requests |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for d in fleet["devices"]:
-        why = f" ({cell(d['untestable'])})" if d["untestable"] else ""
-        verdict = VERDICTS[d["verdict"]] + why
+        why = f" ({text(d['untestable'])})" if d["untestable"] else ""
+        verdict = WORDS[Verdict(d["verdict"])] + why
         lines.append(
-            f"| {cell(d['name'])} | {cell(d.get('model') or '-')} "
-            f"| {cell(d.get('firmware') or '-')} | {cell(d.get('profile') or '-')} | {verdict} "
-            f"| {d.get('counts', {}).get('faults', '-')} | {d['http_requests']} |"
+            f"| {text(d['name'])} | {text(d.get('model') or '-')} "
+            f"| {text(d.get('firmware') or '-')} | {text(d.get('profile') or '-')} | {verdict} "
+            f"| {(d.get('counts') or {}).get('faults', '-')} | {d['http_requests']} |"
         )
     if fleet["faults"]:
         lines += [
@@ -161,25 +186,24 @@ def render_md(fleet: Mapping) -> str:
         ]
         for f in fleet["faults"][:100]:
             lines.append(
-                f"| {f['check']} | {cell(f['key'] or '-')} | {cell(f['observed'])[:200]} "
-                f"| {cell(f['allowed'])[:160]} | {', '.join(f['devices'])} |"
+                f"| {text(f['check'])} | {text(f['key'] or '-')} | {text(f['observed'][:200])} "
+                f"| {text(f['allowed'][:160])} | {text(', '.join(f['devices']))} |"
             )
     return "\n".join(lines) + "\n"
 
 
 def render_html(fleet: Mapping) -> str:
     from ccrest.report.html import LABELS, templates
-    from ccrest.report.markdown import VERDICTS
 
+    verdicts = {str(v): words for v, words in WORDS.items()}
     return (
         templates()
         .get_template("fleet.html.j2")
-        .render(fleet=fleet, verdicts=VERDICTS, labels=LABELS)
+        .render(fleet=fleet, verdicts=verdicts, labels=LABELS)
     )
 
 
 def write(folder: Path, fleet: Mapping) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "fleet.json").write_text(json.dumps(fleet, indent=2, ensure_ascii=False) + "\n")
-    (folder / "fleet.md").write_text(render_md(fleet), encoding="utf-8")
-    (folder / "fleet.html").write_text(render_html(fleet), encoding="utf-8")
+    write_json(folder / "fleet.json", fleet)
+    write_text(folder / "fleet.md", render_md(fleet))
+    write_text(folder / "fleet.html", render_html(fleet))

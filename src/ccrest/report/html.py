@@ -18,7 +18,7 @@ import markupsafe
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
 from ccrest.report import chart
-from ccrest.report.markdown import VERDICTS, identity, scope_words
+from ccrest.report.markdown import identity, scope_words, verdict_words
 from ccrest.report.summary import COLUMNS, Record, where
 from ccrest.spec import Catalogue
 
@@ -36,8 +36,9 @@ VERDICT_CLASS = {
     "conforms": "pass",
     "partial": "warn",
     "does-not-conform": "fail",
+    "interrupted": "fail",
     "not-tested": "not-tested",
-    "not-testable": "not-tested",
+    "not-testable": "fail",
 }
 OUTCOME_STATE = {
     "passed": "pass",
@@ -64,7 +65,7 @@ def templates() -> jinja2.Environment:
 
 
 def title(summary: Mapping) -> str:
-    return f"ccrest: {identity(summary)}: {VERDICTS[summary['verdict']]}"
+    return f"ccrest: {identity(summary)}: {verdict_words(summary)}"
 
 
 def environment(summary: Mapping) -> dict[str, str]:

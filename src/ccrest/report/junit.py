@@ -1,9 +1,11 @@
-"""A lab controller's JUnit file, as pytest's junitxml writes one for a plain run: a test
-suite named after the controller, its verdict and identity as properties, a test case per
-test with its check IDs, failures and skips with their messages.
+"""The JUnit file of a run (a plain run's, or each lab controller's): a test suite named after
+the controller, its verdict and identity as properties, a test case per test with its check IDs,
+failures and skips with their messages.
 
-pytest writes one JUnit file per session; a lab run has one per controller, so this module
-writes those from the same records the other reports read.
+A CI system shows a JUnit file green when no test case failed, so a verdict that is not a pass
+(not testable, interrupted, nothing judged, the deadline passed) without any failing test gets
+a test case of its own, ``ccrest.verdict``, in error with the reason: no CI viewer shows such a
+run green. Every text is made fit for XML 1.0 here, whatever it holds.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
 from ccrest.report.summary import Record, where
+from ccrest.verdict import WORDS, Verdict
 
 ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml(text: object) -> str:
-    """A device's bytes may hold what XML 1.0 cannot carry (NUL, ESC, a lone surrogate)."""
+    """Characters XML 1.0 cannot carry (NUL, ESC, a lone surrogate, U+FFFE) shown as escapes."""
     return ILLEGAL.sub(lambda m: f"\\x{ord(m[0]):02x}", str(text))
 
 
@@ -30,34 +33,69 @@ def suite_name(summary: Mapping) -> str:
     return f"ccrest: {identity or where(target)}"
 
 
+def _properties(summary: Mapping) -> list[tuple[str, object]]:
+    """The verdict, the profile, the controller's identity, the selection of a partial run, the
+    number of faults and each advisory by check and key."""
+    c, target = summary["counts"], summary["target"]
+    facts: list[tuple[str, object]] = [
+        ("ccrest.verdict", summary["verdict"]),
+        ("ccrest.profile", summary["profile"]["name"]),
+    ]
+    if summary.get("verdict_reason"):
+        facts.append(("ccrest.verdict_reason", summary["verdict_reason"]))
+    facts += [
+        (f"ccrest.{k}", target[k])
+        for k in ("firmware_ver", "cp_model", "cc_serial_n")
+        if k in target
+    ]
+    if summary.get("device"):
+        facts.append(("ccrest.device", summary["device"]["name"]))
+    scope = summary["run"].get("scope") or {}
+    if scope.get("selection"):
+        facts.append(("ccrest.scope", scope["selection"]))
+    facts.append(("ccrest.faults", c.get("faults", 0)))
+    for group in summary.get("advisories") or ():
+        about = f"[{group['key']}]" if group.get("key") else ""
+        facts.append(
+            (
+                f"ccrest.advisory.{group['check']}{about}",
+                f"{group['message']} ({group['count']} tests)",
+            )
+        )
+    return facts
+
+
 def render(summary: Mapping, records: Sequence[Record]) -> str:
     c = summary["counts"]
+    verdict = Verdict(summary["verdict"])
+    failing = c["failed"] + c["xpassed"] + c["error"]
+    shown = verdict not in (Verdict.CONFORMS, Verdict.PARTIAL) or summary["run"].get(
+        "exit_status", 0
+    )
+    verdict_case = bool(shown) and not failing  # else a CI viewer would show it green
     suite = ET.Element(
         "testsuite",
         name=_xml(suite_name(summary)),
-        tests=str(len(records)),
+        tests=str(len(records) + verdict_case),
         failures=str(c["failed"] + c["xpassed"]),
-        errors=str(c["error"]),
+        errors=str(c["error"] + verdict_case),
         skipped=str(c["skipped"] + c["xfailed"]),
         time=f"{sum(r.duration_s for r in records):.3f}",
     )
     props = ET.SubElement(suite, "properties")
-    target = summary["target"]
-    facts = [("ccrest.verdict", summary["verdict"]), ("ccrest.profile", summary["profile"]["name"])]
-    identity = ("firmware_ver", "cp_model", "cc_serial_n")
-    facts += [(f"ccrest.{k}", target[k]) for k in identity if k in target]
-    if summary.get("device"):
-        facts.append(("ccrest.device", summary["device"]["name"]))
-    facts.append(("ccrest.faults", str(c.get("faults", 0))))
-    for name, value in facts:
-        ET.SubElement(props, "property", name=name, value=_xml(value))
+    for name, value in _properties(summary):
+        ET.SubElement(props, "property", name=_xml(name), value=_xml(value))
+    if verdict_case:
+        case = ET.SubElement(suite, "testcase", classname="ccrest", name="ccrest.verdict")
+        why = f"{WORDS[verdict]}: {summary.get('verdict_reason') or verdict.value}"
+        ET.SubElement(case, "error", message=_xml(why)[:500], type=verdict.value).text = _xml(why)
     for r in records:
         module, _, name = r.nodeid.partition("::")
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=module.removesuffix(".py").replace("/", "."),
-            name=name or r.name,
+            classname=_xml(module.removesuffix(".py").replace("/", ".")),
+            name=_xml(name or r.name),
             time=f"{r.duration_s:.3f}",
         )
         if r.checks:

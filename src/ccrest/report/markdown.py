@@ -1,42 +1,45 @@
-"""The short Markdown summary, fit for a CI job's summary page."""
+"""The short Markdown summary, fit for a CI job's summary page.
+
+Every text that is not ccrest's own (a device's values, key names and identity, a message
+that quotes them, a profile's words) goes through ``text``: it is always one run of plain text
+inside its line or table cell. No value can open a heading or a new row, become a link, an
+image that fetches something when the page renders, raw HTML or emphasis: every character
+CommonMark (and GitHub's extensions: tables, strikethrough, autolinks, emoji, mentions, math)
+could read as markup is escaped, and no line ending reaches the page (``ccrest.safe`` made
+them visible where the text entered).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
+from ccrest import safe
 from ccrest.report.summary import where
+from ccrest.verdict import WORDS, Verdict, explain
 
-VERDICTS = {
-    "conforms": "CONFORMS",
-    "partial": "PARTIAL RUN, WHAT RAN PASSED",
-    "does-not-conform": "DOES NOT CONFORM",
-    "not-tested": "NOT TESTED",
-    "not-testable": "NOT TESTABLE",
-}
-
-
-def scope_words(summary: Mapping) -> str:
-    """What part of the suite the verdict covers, in one sentence."""
-    scope = summary["run"].get("scope") or {}
-    if summary["verdict"] == "not-tested":
-        return "No conformance test ran" + (
-            f" ({scope['selection']})." if scope.get("selection") else "."
-        )
-    if scope.get("complete", True):
-        return ""
-    families = ", ".join(scope.get("families", ())) or "none"
-    return (
-        f"Partial run: {scope['tests']} tests of the families {families} were selected "
-        f"({scope['selection']}); the device as a whole was not judged."
-    )
-
-
+# what CommonMark or GitHub may read as markup inside a line: escapes, code, emphasis,
+# strikethrough, links and images, HTML and autolinks, entities, table cells, emoji
+# shortcodes and URL schemes, mentions and e-mail autolinks, issue references, math; and
+# the dot of a www. autolink (block markup needs a line start, which no text here has)
+MARKUP = re.compile(r"([\\`*_~\[\]()!<>&|:@#$])|(?<=www)(\.)", re.IGNORECASE)
 MAX_ROWS = 50
 
 
-def cell(text: object) -> str:
-    """A table cell's text: a device's '|' or line break must not end the cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def text(value: object) -> str:
+    """A text that is not ccrest's own, as one run of plain text in Markdown."""
+    return MARKUP.sub(lambda m: "\\" + m.group(0), safe.text(str(value)))
+
+
+def verdict_words(summary: Mapping) -> str:
+    return WORDS[Verdict(summary["verdict"])]
+
+
+def scope_words(summary: Mapping) -> str:
+    """The verdict's sentence (``ccrest.verdict.explain``) for this summary."""
+    return explain(
+        summary["verdict"], summary.get("verdict_reason") or "", summary["run"].get("scope")
+    )
 
 
 def identity(summary: Mapping) -> str:
@@ -51,10 +54,11 @@ def identity(summary: Mapping) -> str:
 
 def render(summary: Mapping) -> str:
     t, c, run = summary["target"], summary["counts"], summary["run"]
+    scope = scope_words(summary)
     lines = [
-        f"# ccrest: {cell(identity(summary))}: {VERDICTS[summary['verdict']]}",
+        f"# ccrest: {text(identity(summary))}: {verdict_words(summary)}",
         "",
-        *([scope_words(summary), ""] if scope_words(summary) else []),
+        *([text(scope), ""] if scope else []),
         f"**{c['faults']} distinct faults** in {c['failed']} failed tests; {c['passed']} passed, "
         f"{c['skipped']} not tested, {c['xfailed']} waived, {c['error']} errors, "
         f"{c['advisories']} advisory warnings.",
@@ -75,20 +79,20 @@ def render(summary: Mapping) -> str:
         "",
         "| | |",
         "| --- | --- |",
-        f"| Controller | {cell(where(t))} |",
-        f"| Serials | {cell(t.get('cc_serial_n', '-'))} / {cell(t.get('manuf_serial_n', '-'))} |",
-        f"| Profile | {cell(summary['profile']['name'])} |",
-        f"| Auth scheme, REST mode | {summary['settings']['auth_scheme']}, "
-        f"{summary['settings']['rest_mode']} |",
-        f"| Started, duration | {run['started']}, {run['duration_s']:.1f} s |",
+        f"| Controller | {text(where(t))} |",
+        f"| Serials | {text(t.get('cc_serial_n', '-'))} / {text(t.get('manuf_serial_n', '-'))} |",
+        f"| Profile | {text(summary['profile']['name'])} |",
+        f"| Auth scheme, REST mode | {text(summary['settings']['auth_scheme'])}, "
+        f"{text(summary['settings']['rest_mode'])} |",
+        f"| Started, duration | {text(run['started'])}, {run['duration_s']:.1f} s |",
         f"| HTTP requests | {run['http_requests']} |",
         "",
     ]
     keys = summary["keys"]
     by_verdict: dict[str, list[str]] = {}
     for key, entry in keys.items():
-        hint = f" (renamed? `{entry['renamed']}`)" if entry.get("renamed") else ""
-        by_verdict.setdefault(entry["verdict"], []).append(cell(key + hint))
+        hint = f" (renamed? {text(entry['renamed'])})" if entry.get("renamed") else ""
+        by_verdict.setdefault(entry["verdict"], []).append(text(key) + hint)
     lines.append(
         f"Keys: {len(by_verdict.get('pass', []))} of {len(keys)} pass"
         + "".join(
@@ -103,12 +107,16 @@ def render(summary: Mapping) -> str:
         lines.append(walked(walk))
     profile = summary["profile"]
     for d in profile.get("deviations", ()):
-        lines.append(f"- deviation accepted by profile {profile['name']}: {cell(d['message'])}")
+        lines.append(
+            f"- deviation accepted by profile {text(profile['name'])}: {text(d['message'])}"
+        )
     for w in profile.get("waivers", ()):
-        keys = f" on {', '.join(w['keys'])}" if w.get("keys") else ""
-        lines.append(f"- waiver {w['check']}{keys} ({cell(w['reason'])}): **{w['status']}**")
+        on = f" on {text(', '.join(w['keys']))}" if w.get("keys") else ""
+        lines.append(
+            f"- waiver {text(w['check'])}{on} ({text(w['reason'])}): **{text(w['status'])}**"
+        )
     if summary["undocumented_keys"]:
-        extra = ", ".join(f"`{cell(k)}`" for k in summary["undocumented_keys"])
+        extra = ", ".join(text(k) for k in summary["undocumented_keys"])
         lines.append(f"Undocumented keys: {extra}.")
     failing = [t for t in summary["tests"] if t["outcome"] in ("failed", "error", "xpassed")]
     if failing:
@@ -122,8 +130,8 @@ def render(summary: Mapping) -> str:
         for test in failing[:MAX_ROWS]:
             message = test["message"].splitlines()[0] if test["message"] else test["outcome"]
             lines.append(
-                f"| `{cell(test['id'].split('::', 1)[-1])}` | {', '.join(test['checks'])} "
-                f"| {_cut(cell(message), 300)} |"
+                f"| {text(test['id'].split('::', 1)[-1])} | {text(', '.join(test['checks']))} "
+                f"| {text(_cut(message, 300))} |"
             )
         if len(failing) > MAX_ROWS:
             lines.append(f"| … | | {len(failing) - MAX_ROWS} more in conformance.html |")
@@ -134,7 +142,7 @@ def walked(walk) -> str:
     """Who walked the states scenarios: the simulator, a person, or nobody (not tested)."""
     done = [s for s in walk if s["outcome"] != "skipped"]
     by = {d: sum(s.get("driver", "simulator") == d for s in done) for d in ("simulator", "person")}
-    skipped = [s["scenario"] for s in walk if s["outcome"] == "skipped"]
+    skipped = [text(s["scenario"]) for s in walk if s["outcome"] == "skipped"]
     parts = [
         f"{n} walked by the {d}" if d == "simulator" else f"{n} by a person"
         for d, n in by.items()
@@ -145,8 +153,8 @@ def walked(walk) -> str:
     return f"States scenarios: {'; '.join(parts) or 'none'}."
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _cut(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _groups(title: str, what: str, groups) -> list[str]:
@@ -164,8 +172,8 @@ def _groups(title: str, what: str, groups) -> list[str]:
     for g in list(groups)[:MAX_ROWS]:
         observed = g.get("observed", g["message"])
         lines.append(
-            f"| {g['check']} | {cell(g.get('key', '-'))} | {_cut(cell(observed), 200)} "
-            f"| {_cut(cell(g.get('allowed', '-')), 160)} | {g['count']} |"
+            f"| {text(g['check'])} | {text(g.get('key', '-'))} | {text(_cut(observed, 200))} "
+            f"| {text(_cut(g.get('allowed', '-'), 160))} | {g['count']} |"
         )
     if len(groups) > MAX_ROWS:
         lines.append(f"| … | | | | {len(groups) - MAX_ROWS} more in conformance.json |")

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 from ccrest.findings import Finding, Outcome, show
 from ccrest.spec import Catalogue, default_schema_dir
+from ccrest.verdict import Decision, Facts, decide
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "presence": ("fs.key-present",),
@@ -233,26 +234,28 @@ def build(
     run: Mapping[str, object],
     versions: Mapping[str, str],
     samples: Mapping[str, object] | None = None,
+    decision: Decision | None = None,
 ) -> dict:
     """The whole summary. ``observed`` is the first full_state the run read (may be empty);
-    ``samples`` the temporal readings as ``ccrest.report.timeline`` keeps them."""
+    ``samples`` the temporal readings as ``ccrest.report.timeline`` keeps them; ``decision``
+    the run's verdict (``ccrest.verdict``), decided from the records here when not given."""
     records = list(records)
     counts = {outcome: sum(r.outcome == outcome for r in records) for outcome in OUTCOMES}
     counts["advisories"] = sum(_state(f, cat) == "warn" for r in records for f in r.findings)
     faults, advisories = _grouped(records, cat, "fail"), _grouped(records, cat, "warn")
     counts["faults"] = len(faults)
-    stale = [w for w in profile.get("waivers", ()) if w["status"] == "no longer needed"]
-    complete = run.get("scope", {}).get("complete", True)
-    if run.get("exit_status") == "not-testable":
-        verdict = "not-testable"
-    elif not records:
-        verdict = "not-tested"  # nothing ran: no claim either way
-    elif counts["failed"] or counts["error"] or counts["xpassed"] or stale:
-        verdict = "does-not-conform"
-    elif not complete:
-        verdict = "partial"  # what ran passed; the device as a whole was not judged
-    else:
-        verdict = "conforms"
+    if decision is None:
+        scope = run.get("scope") or {}
+        stale = [w for w in profile.get("waivers", ()) if w["status"] == "no longer needed"]
+        decision = decide(
+            Facts.of(
+                (r.outcome for r in records),
+                stale_waivers=len(stale),
+                complete=scope.get("complete", True),
+                selection=scope.get("selection", ""),
+                untestable="not testable" if run.get("exit_status") == "not-testable" else "",
+            )
+        )
     general = [
         finding_json(f, cat, r.nodeid)
         for r in records
@@ -263,11 +266,12 @@ def build(
     for key, new_name in renamed(cat, keys, observed).items():
         keys[key]["renamed"] = new_name
     return {
-        "verdict": verdict,
+        "verdict": str(decision.verdict),
+        "verdict_reason": decision.reason,
         "target": dict(target) | {k: excerpt(str(observed[k])) for k in IDENTITY if k in observed},
         "profile": dict(profile),
         "settings": dict(settings),
-        "run": dict(run),
+        "run": dict(run) | {"exit_status": decision.exit_code},
         "versions": dict(versions),
         "counts": counts,
         "keys": keys,

@@ -4,12 +4,12 @@ and the charging timer, each fault marked where it happened (inline SVG; opens o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ccrest.report.files import write_json, write_text
 from ccrest.report.html import templates
-from ccrest.report.markdown import VERDICTS, cell
+from ccrest.report.markdown import text, verdict_words
 
 WIDTH, LEFT, RIGHT = 1100, 150, 20
 LANE, GAP = 70, 16
@@ -119,10 +119,11 @@ def _lane(
 
 def render_md(summary: Mapping) -> str:
     lines = [
-        f"# ccrest watch: {summary['target']['url']}: {VERDICTS[summary['verdict']]}",
+        f"# ccrest watch: {text(summary['target']['url'])}: {verdict_words(summary)}",
         "",
+        *([text(summary["verdict_reason"]) + ".", ""] if summary.get("verdict_reason") else []),
         f"Watched {summary['watched_s']:.0f} s of {summary['planned_s']:.0f} s"
-        + (" (stopped by Ctrl-C)" if summary["interrupted"] else "")
+        + (" (interrupted)" if summary["interrupted"] else "")
         + f", one full_state every {summary['interval_s']:g} s: {summary['samples']} samples, "
         f"{summary['unreadable']} unreadable, {len(summary['transitions'])} transitions, "
         f"{summary['http_requests']} requests.",
@@ -134,33 +135,34 @@ def render_md(summary: Mapping) -> str:
             "| --- | --- | --- | --- | --- | --- |",
         ]
         for f in summary["faults"]:
-            what = cell(f["message"])[:200]
+            what = text(f["message"][:200])
             lines.append(
-                f"| {f['check']} | {f['key'] or '-'} | {f['first_t']:.1f} s | {f['last_t']:.1f} s "
-                f"| {f['count']} | {what} |"
+                f"| {text(f['check'])} | {text(f['key'] or '-')} | {f['first_t']:.1f} s "
+                f"| {f['last_t']:.1f} s | {f['count']} | {what} |"
             )
     if summary["transitions"]:
         lines += ["", "Transitions:", ""]
         for tr in summary["transitions"][:50]:
             moves = "; ".join(f"{k} {a} -> {b}" for k, (a, b) in tr["changed"].items())
-            lines.append(f"- {tr['t']:.1f} s: {moves}")
+            lines.append(f"- {tr['t']:.1f} s: {text(moves)}")
     return "\n".join(lines) + "\n"
 
 
 def write(folder: Path, summary: Mapping, rows: Sequence[Mapping]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "watch.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    (folder / "watch.md").write_text(render_md(summary), encoding="utf-8")
+    write_json(folder / "watch.json", summary)
+    write_text(folder / "watch.md", render_md(summary))
     page = (
         templates()
         .get_template("watch.html.j2")
-        .render(summary=summary, verdict=VERDICTS[summary["verdict"]], timeline=lanes(rows))
+        .render(summary=summary, verdict=verdict_words(summary), timeline=lanes(rows))
     )
-    (folder / "watch.html").write_text(page, encoding="utf-8")
+    write_text(folder / "watch.html", page)
 
 
 def last_line(summary: Mapping, folder: Path) -> str:
+    reason = f" ({summary['verdict_reason']})" if summary.get("verdict_reason") else ""
     return (
-        f"ccrest watch: {VERDICTS[summary['verdict']]}: {summary['target']['url']}; "
-        f"{summary['samples']} samples, {len(summary['faults'])} faults; reports in {folder}"
+        f"ccrest watch: {verdict_words(summary)}: {summary['target']['url']}; "
+        f"{summary['samples']} samples, {len(summary['faults'])} faults{reason}; "
+        f"reports in {folder} (exit {summary['exit_code']})"
     )

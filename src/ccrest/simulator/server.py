@@ -28,6 +28,7 @@ from ccrest.simulator.device import Device
 from ccrest.simulator.sources import Source
 
 READ_ONLY_ALLOW = "GET, HEAD"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 KEY_PATH = re.compile(r"^/rest/([A-Za-z0-9_]+)$")
 MAX_CONTROL_BODY = 64 * 1024
 IDLE_TIMEOUT_S = 30.0
@@ -64,6 +65,10 @@ class SimServer(ThreadingHTTPServer):
         self._guard = threading.Lock()
         self.in_flight = 0  # requests being answered now
         self.peak_in_flight = 0  # the most ever answered at once: a lab run keeps it at 1
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
 
     def process_request(self, request, client_address) -> None:  # type: ignore[override]
         with self._guard:
@@ -220,6 +225,11 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, *answer)
 
     def route_control(self, name: str) -> None:
+        refusal = self.cross_site()
+        if refusal:
+            self.close_connection = True
+            self.reply_json(*refusal)
+            return
         body = self.read_control_body()
         if body is None:
             return
@@ -236,6 +246,28 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.reply_json(200, result)
 
+    def cross_site(self) -> tuple[int, dict[str, str]] | None:
+        """Why a control request looks like a web page's in the user's browser (which may
+        reach a simulator on loopback), or "": a page of another origin (Origin,
+        Sec-Fetch-Site), a name that is not this machine's (DNS rebinding), or a POST not
+        declared JSON (a browser sends text/plain or a form across origins without asking)."""
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        if self.server.control_token is None and host not in LOOPBACK_NAMES:
+            why = f"the control API answers only at a loopback address, not at {host!r}"
+            return 403, {"error": why}
+        origin = self.headers.get("Origin")
+        if origin is not None:
+            parts = urlsplit(origin)
+            own = (parts.hostname or "") in LOOPBACK_NAMES and parts.port == self.server.port
+            if not own:
+                return 403, {"error": "the control API refuses web pages of other origins"}
+        if self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            return 403, {"error": "the control API refuses web pages of other sites"}
+        media = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if self.command == "POST" and media != "application/json":
+            return 415, {"error": "send control requests as Content-Type: application/json"}
+        return None
+
     def read_control_body(self) -> object | None:
         """The JSON body (bounded), or None after answering why it cannot be read. A body left
         unread closes the connection, so it is never parsed as the next request."""
@@ -251,12 +283,6 @@ class Handler(BaseHTTPRequestHandler):
             self.reply_json(413, {"error": f"control bodies are at most {MAX_CONTROL_BODY} B"})
             return None
         raw = self.rfile.read(int(length))
-        media = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
-        if raw.strip() and media != "application/json":
-            # a browser may send text/plain across origins without asking; application/json
-            # makes it ask first (CORS), and nobody answers yes
-            self.reply_json(415, {"error": "send control bodies as Content-Type: application/json"})
-            return None
         try:
             return json.loads(raw, parse_constant=_no_constant) if raw.strip() else {}
         except RecursionError:

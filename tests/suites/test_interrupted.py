@@ -1,0 +1,98 @@
+"""A run stopped by Ctrl-C or SIGTERM, in each family: the real ``ccrest check`` process gets
+the signal in a pseudo-terminal; the verdict is "interrupted" (exit 2) in the terminal and in
+every report, what ran is reported and the rest is not tested. Never "conforms"."""
+
+from __future__ import annotations
+
+import re
+import signal
+from pathlib import Path
+
+import pytest
+
+from ccrest.verdict import EXIT_INTERRUPTED
+from tests import terminal
+from tests.artifacts import junit, junit_properties, markdown, strict_json
+from tests.suites.conftest import PASSWORD, device
+
+FILES = {  # family -> its module: the test ids the terminal shows
+    "auth": "test_auth.py",
+    "consistency": "test_consistency.py",
+    "schema": "test_full_state.py",
+    "http": "test_http.py",
+    "per_key": "test_per_key.py",
+    "privacy": "test_privacy.py",
+    "temporal": "test_temporal.py",
+    "states": "test_states.py",
+}
+CASES = [(f, signal.SIGINT) for f in FILES] + [
+    ("per_key", signal.SIGTERM),
+    ("states", signal.SIGTERM),
+]
+
+
+@pytest.mark.parametrize(
+    ("family", "sig"), CASES, ids=[f"{f}-{signal.Signals(s).name}" for f, s in CASES]
+)
+def test_an_interrupted_run_says_so_everywhere(tmp_path: Path, family: str, sig: int) -> None:
+    began = re.compile(rf"{re.escape(FILES[family])}::".encode())
+    with device(latency_ms=15) as dev:  # a controller slow enough to be stopped mid-family
+        session = terminal.run(
+            ["check", dev.url, "--sample-seconds", "2", "--report-dir", "reports", "--", "-v"],
+            tmp_path,
+            {"CC_PASSWORD": PASSWORD},
+            when=lambda out: began.search(out) is not None,
+            send=sig,
+        )
+    why = "Ctrl-C" if sig == signal.SIGINT else "SIGTERM"
+    assert session.code == EXIT_INTERRUPTED, session.text[-2000:]
+    last = session.text.strip().splitlines()[-1]
+    assert last.startswith("ccrest: INTERRUPTED: ") and f"({why})" in last, last
+    assert "CONFORMS" not in session.text.replace("DOES NOT CONFORM", "")
+    folder = tmp_path / "reports"
+    data = strict_json(folder / "conformance.json")
+    assert isinstance(data, dict)
+    assert (data["verdict"], data["run"]["exit_status"]) == ("interrupted", EXIT_INTERRUPTED)
+    assert why in data["verdict_reason"]
+    outcomes = [t["outcome"] for t in data["tests"]]
+    assert len(outcomes) == data["run"]["scope"]["tests"] == 281, "every test is reported"
+    assert "skipped" in outcomes, "what did not run is not tested"
+    assert family == "auth" or "passed" in outcomes, "what ran before is reported"
+    unrun = [t for t in data["tests"] if t["outcome"] == "skipped"]
+    assert all(f"interrupted ({why})" in t["message"] for t in unrun if t["family"] != "states")
+    md = markdown((folder / "conformance.md").read_text())
+    assert md.h1[0].endswith(": INTERRUPTED") and f"({why})" in md.html
+    root = junit(folder / "conformance.xml")
+    assert junit_properties(root)["ccrest.verdict"] == "interrupted"
+    (case,) = [c for c in root.iter("testcase") if c.get("name") == "ccrest.verdict"]
+    assert case.find("error") is not None, "a CI viewer shows the run red, not green"
+    page = (folder / "conformance.html").read_text()
+    assert re.search(r'id="ccrest-verdict"[^>]*>[^<]*: INTERRUPTED<', page)
+
+
+def test_an_interrupted_lab_says_so_for_every_controller(tmp_path: Path) -> None:
+    """Ctrl-C to a lab run on two xdist workers: each worker writes its controller's reports
+    (interrupted, the rest not tested), and the fleet, written once both are done, says
+    interrupted too."""
+    began = re.compile(rb"test_per_key\.py")
+    with device(latency_ms=15) as a, device(latency_ms=15) as b:
+        (tmp_path / "lab.toml").write_text(
+            "".join(
+                f"[controllers.{n}]\nurl = '{d.url}'\npassword_env = 'LAB_PW'\n"
+                for n, d in (("a", a), ("b", b))
+            )
+        )
+        session = terminal.run(
+            ["check", "--inventory", "lab.toml", "-n", "2", "--", "-v"],
+            tmp_path,
+            {"LAB_PW": PASSWORD},
+            when=lambda out: began.search(out) is not None,
+        )
+    assert session.code == EXIT_INTERRUPTED, session.text[-2000:]
+    assert session.text.strip().splitlines()[-1].startswith("ccrest: INTERRUPTED: 2 controllers")
+    for name in ("a", "b"):
+        data = strict_json(tmp_path / "reports" / name / "conformance.json")
+        assert isinstance(data, dict) and data["verdict"] == "interrupted", name
+        assert len(data["tests"]) == 281 and data["counts"]["skipped"] > 0, name
+    fleet = strict_json(tmp_path / "reports" / "fleet.json")
+    assert isinstance(fleet, dict) and (fleet["verdict"], fleet["exit_code"]) == ("interrupted", 2)
