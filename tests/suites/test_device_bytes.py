@@ -239,6 +239,8 @@ def test_a_lone_surrogate_in_one_lab_controller_spares_the_others(
     assert assert_every_report_whole(root / "bad")["verdict"] == "does-not-conform"
     fleet = strict_json(root / "fleet.json")
     assert isinstance(fleet, dict) and fleet["verdict"] == "does-not-conform"
+    page = markdown((root / "fleet.md").read_text())
+    assert page.h1 == ["ccrest lab: DOES NOT CONFORM (2 controllers)"] and page.unsafe == []
 
 
 def test_a_watch_of_a_lone_surrogate_writes_its_page(tmp_path) -> None:
@@ -257,7 +259,8 @@ def test_a_watch_of_a_lone_surrogate_writes_its_page(tmp_path) -> None:
     assert (tmp_path / "watch.html").stat().st_size > 1000
     data = strict_json(tmp_path / "watch.json")
     assert isinstance(data, dict)
-    assert markdown((tmp_path / "watch.md").read_text()).h1[0].endswith("DOES NOT CONFORM")
+    page = markdown((tmp_path / "watch.md").read_text())
+    assert page.h1[0].endswith("DOES NOT CONFORM") and page.unsafe == []
 
 
 def test_junit_is_well_formed_whatever_the_identity(run_suite, pytester) -> None:

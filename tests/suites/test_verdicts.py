@@ -150,8 +150,9 @@ def test_a_refused_password_says_why_in_every_report(run_suite, pytester) -> Non
     with device() as dev:
         result = run_suite("--controller-url", dev.url, "--password", "not-it", reports=True)
     assert result.ret == 6
-    data, md, page, junit = read(pytester)
     why = "refused the credentials of 'operator' (401)"
+    result.stdout.fnmatch_lines([f"ccrest: not testable: *{why}*"])
+    data, md, page, junit = read(pytester)
     assert data["verdict"] == "not-testable" and why in data["verdict_reason"]
     assert md.h1[0].endswith(": NOT TESTABLE") and why in html.unescape(md.html)
     first_screen = page[: page.index('id="ccrest-matrix"')]
