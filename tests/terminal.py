@@ -53,10 +53,12 @@ def run(
     timeout: float = 180,
     when: Callable[[bytes], bool] | None = None,
     send: int = signal.SIGINT,
+    times: int = 1,
+    gap: float = 0.05,
 ) -> Session:
     """Run ``ccrest ARGS`` in a pseudo-terminal until it ends; if ``when`` is given, send the
     signal ``send`` to its process group as soon as the output so far satisfies it (Ctrl-C
-    reaches every process of the job, or a SIGTERM)."""
+    reaches every process of the job, or a SIGTERM), ``times`` times, ``gap`` s apart."""
     master, slave = pty.openpty()
     environ = dict(os.environ) | {"TERM": "xterm-256color", "COLUMNS": "120"} | dict(env or {})
     proc = subprocess.Popen(  # its own process group, as a terminal's job (xdist's workers too)
@@ -86,7 +88,11 @@ def run(
             elif proc.poll() is not None:
                 break
             if when is not None and not sent and when(bytes(output)):
-                os.killpg(proc.pid, send)  # as Ctrl-C reaches every process of the job
+                for i in range(times):  # as Ctrl-C reaches every process of the job
+                    if i:
+                        time.sleep(gap)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, send)
                 sent = True
         else:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -194,3 +194,28 @@ def test_every_wire_finding_id_is_catalogued(cat) -> None:
     ]
     seen = {f.check_id for body in bodies for f in body.findings}
     assert seen == {c for c in cat.checks if c.startswith("wire.")}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"cp_model:\r# forged\n",
+        b"rcd_state:\x1fokay\x1c\n",
+        b"rcd_state:okay\x0b\n",
+        "rcd_state:okay\u0085\n".encode(),
+    ],
+)
+def test_a_control_character_at_either_end_of_a_value_is_kept_and_named(body: bytes) -> None:
+    """Only blanks pad a value: a control character at its start or end is the device's, shown
+    and named (a CR that starts a value could start a forged heading in a report)."""
+    state = parse_full_state(body)
+    (key,) = state.values
+    assert "\\x" in str(state.values[key]) or "\\r" in str(state.values[key])
+    assert [f.check_id for f in state.findings] == ["wire.control-character"]
+
+
+def test_a_per_key_answer_keeps_a_control_character_but_not_its_line_end() -> None:
+    assert parse_key_value(b"okay\r\n", "text/plain", key="rcd_state").value == "okay"
+    answer = parse_key_value(b"\rokay\n", "text/plain", key="rcd_state")
+    assert answer.value == "\\rokay"
+    assert [f.check_id for f in answer.findings] == ["wire.control-character"]

@@ -238,7 +238,11 @@ def check(args: argparse.Namespace, extra: Sequence[str]) -> int:
         print(f"ccrest: {exc}", file=sys.stderr)
         return EXIT_USAGE
     ending = _Ending()
-    code = int(pytest.main(argv, plugins=[ending]))
+    try:
+        code = int(pytest.main(argv, plugins=[ending]))
+    except KeyboardInterrupt:  # before the run began (pytest was still starting)
+        print("ccrest: interrupted before the run began; no report was written (exit 2)")
+        return 2
     if ending.line:  # a run that never began (a usage error) states no verdict
         print(f"{ending.line} (exit {code})")
     return code
@@ -267,7 +271,8 @@ class _Ending:
         bench = next(iter(benches.values()), None)
         if bench is None or bench.decision is None:
             return
-        where = bench.target.description if bench.target else (bench.settings.url or "")
+        where = bench.target.description if bench.target else bench.settings.url
+        where = where or "the bundled simulator"
         reason = f" ({bench.decision.reason})" if bench.decision.reason else ""
         self.line = f"ccrest: {bench.decision.words}: {where}{reason}{reports}"
 

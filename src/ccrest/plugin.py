@@ -33,7 +33,7 @@ from ccrest.configure import (
     report_folder,
 )
 from ccrest.findings import Finding
-from ccrest.interrupts import Interrupts, held
+from ccrest.interrupts import Interrupts
 from ccrest.options import pytest_addoption  # noqa: F401 - the hook, registered with the plugin
 from ccrest.outcome import conclude
 from ccrest.report.summary import Record
@@ -106,7 +106,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RECORDS] = {}
     config.stash[HALT] = Halt()
     config.pluginmanager.register(_Run(config), "ccrest-run")
-    _stop_on_sigterm(config)
+    _stop_on_signals(config)
     if not config.option.no_reports:
         _set_up_reports(config, directory, junit)
 
@@ -125,11 +125,10 @@ def _set_up_reports(config: pytest.Config, directory: Path, junit: Path | None) 
     config.pluginmanager.register(collector, "ccrest-report")
 
 
-def _stop_on_sigterm(config: pytest.Config) -> None:
-    """SIGTERM (a CI job cancelled, a service stopped) ends the run as Ctrl-C does: what ran is
-    reported, the rest is not tested, and the reports are written (verdict: interrupted)."""
-    if hasattr(config, "workerinput"):
-        return  # an xdist worker is stopped by its controller process
+def _stop_on_signals(config: pytest.Config) -> None:
+    """Ctrl-C and SIGTERM (a CI job cancelled, a service stopped) end the run: what ran is
+    reported, the rest is not tested, and the reports are written (verdict: interrupted). The
+    signal is named when it arrives; a second one while the run winds down is ignored."""
     interrupts = Interrupts().__enter__()
     config.stash[HALT].signals = interrupts
     config.add_cleanup(lambda: interrupts.__exit__(None, None, None))
@@ -233,9 +232,15 @@ class _Run:
         self.config = config
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """A KeyboardInterrupt no signal handler of ours saw (pytest's own Interrupted, after
+        a collection error, is none)."""
         halt = self.config.stash[HALT]
-        if excinfo.errisinstance(KeyboardInterrupt) and not halt.interrupted:
-            halt.interrupted = halt.signals.why if halt.signals else "Ctrl-C"
+        if (
+            excinfo.errisinstance(KeyboardInterrupt)
+            and not excinfo.errisinstance(pytest.Session.Interrupted)
+            and not halt.interrupted
+        ):
+            halt.interrupted = (halt.signals.why if halt.signals else "") or "Ctrl-C"
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         records = self.config.stash[RECORDS]
@@ -272,9 +277,12 @@ def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
     config = session.config
     if RECORDS not in config.stash or session.exitstatus == pytest.ExitCode.USAGE_ERROR:
         return (yield)
-    with held():
-        _judge(session)
-        return (yield)
+    halt = config.stash[HALT]
+    if halt.signals is not None:
+        halt.signals.quiet = True  # from here to the end, a signal is noted, never raised
+        halt.interrupted = halt.interrupted or halt.signals.why
+    _judge(session)
+    return (yield)
 
 
 def _judge(session: pytest.Session) -> None:
@@ -291,8 +299,11 @@ def _judge(session: pytest.Session) -> None:
     for item in unrun:
         record = records.get(item.nodeid) or _record_for(item)
         if not record.outcome:  # never begun, or cut off by the interrupt
+            untestable = benches(config)[record.bench].untestable
             record.outcome = "skipped"
-            record.message = f"not tested: {halt.why(benches(config)[record.bench].untestable)}"
+            record.message = f"not tested: {halt.why(untestable)}"
+            if not untestable:
+                halt.unfinished[record.bench] = halt.unfinished.get(record.bench, 0) + 1
     bench = only(config)
     if bench.settings.record is not None and bench.target is not None:
         record_capture(bench.target, bench.settings.record)
@@ -326,6 +337,8 @@ def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts
         selection=scope["selection"],
         deadline=cut,
         interrupted=halt.interrupted,
+        unfinished=halt.unfinished.get(bench.name, 0),
+        stopped=halt.stopped,
         untestable=bench.untestable,
         engine=engine,
         engine_exit=engine_exit,

@@ -115,7 +115,9 @@ class Halt:
 
     interrupted: str = ""  # "Ctrl-C" or "SIGTERM"
     stopped: str = ""  # pytest's reason for stopping (-x: the first failure)
-    signals: Interrupts | None = None  # tells SIGTERM from Ctrl-C
+    signals: Interrupts | None = None  # the run's signal handlers: which signal came first
+    # per controller, the tests the run ended before (none for a controller found untestable)
+    unfinished: dict[str, int] = field(default_factory=dict)
 
     def why(self, untestable: str = "") -> str:
         """Why a test the run never finished is not tested."""

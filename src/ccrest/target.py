@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ccrest import observe, safe
 from ccrest.client import Client
+from ccrest.exchange import Exchange
 from ccrest.masking import KNOWN
 from ccrest.run import EMBEDDED_CARD, Bench, Settings, Target, deadline_words
 from ccrest.spec import Catalogue, catalogue
@@ -42,18 +43,23 @@ def preflight(target: Target, cat: Catalogue) -> str:
     """Can the device be tested at all? The first full_state is kept on the target; the
     answer is why not, in words (masked), or "" when it can."""
     s = target.settings
-    first = target.first = observe.full_state(target.client, cat)
-    ex = first.exchange
-    where = f"{target.url}/rest/full_state"
+    target.first = observe.full_state(target.client, cat)
+    return untestable(target.first.exchange, target.url, s.username, s.scheme)
+
+
+def untestable(ex: Exchange, url: str, username: str, scheme: str) -> str:
+    """Why a device whose first full_state answer is ``ex`` cannot be tested (unreachable,
+    credentials refused, the REST interface off), in words, masked; "" when it can be."""
+    where = f"{url}/rest/full_state"
     if ex.transport_failed:
         reason = (
-            f"cannot reach the controller at {target.url}: {ex.error}. Check the address, that "
+            f"cannot reach the controller at {url}: {ex.error}. Check the address, that "
             "the controller is powered and reachable from this machine, and --timeout"
         )
     elif ex.status in (401, 403):
         reason = (
-            f"{where} refused the credentials of {s.username!r} ({ex.status}) with the "
-            f"{s.scheme} scheme. Check --username and --password (or CC_USERNAME, CC_PASSWORD) "
+            f"{where} refused the credentials of {username!r} ({ex.status}) with the "
+            f"{scheme} scheme. Check --username and --password (or CC_USERNAME, CC_PASSWORD) "
             "and --auth-scheme"
         )
     elif ex.status == 404:

@@ -76,7 +76,10 @@ class Facts:
     selection: str = ""  # how the part was chosen, in words
     deadline: str = ""  # how the run deadline cut the run short, in words
     interrupted: str = ""  # what interrupted the run ("Ctrl-C", "SIGTERM")
+    unfinished: int = 0  # tests the run ended before, whatever ended it
+    stopped: str = ""  # why pytest stopped early, if it said (-x: a failure)
     untestable: str = ""  # why the device could not be tested at all
+    unit: str = "checks"  # what was judged: a watch judges samples
     engine: str = ""  # why pytest could not run the suites (a collection or internal error)
     engine_exit: int = EXIT_INTERNAL
 
@@ -117,18 +120,15 @@ def decide(f: Facts) -> Decision:
     if f.engine:
         return Decision(Verdict.NOT_TESTED, f.engine_exit, f.engine)
     if f.interrupted:
-        found = f"; {f.failed} failed before it stopped" if f.failed else ""
-        return Decision(
-            Verdict.INTERRUPTED,
-            EXIT_INTERRUPTED,
-            f"the run was interrupted ({f.interrupted}) after {judged + f.failed} checks "
-            f"reached a verdict{found}; {f.not_tested} not tested",
-        )
+        return Decision(Verdict.INTERRUPTED, EXIT_INTERRUPTED, _stopped(f, f"({f.interrupted})"))
     if f.failed or f.stale_waivers:
         parts = [f"{f.failed} failed" if f.failed else ""]
         if f.stale_waivers:
             parts.append(f"{f.stale_waivers} waivers no longer needed")
         return Decision(Verdict.DOES_NOT_CONFORM, EXIT_FAILED, "; ".join(p for p in parts if p))
+    if f.unfinished:  # the run ended before its end, and no signal or failure says why
+        why = f"({f.stopped})" if f.stopped else "(pytest ended the session early)"
+        return Decision(Verdict.INTERRUPTED, EXIT_INTERRUPTED, _stopped(f, why))
     if not judged:
         why = f"all {f.not_tested} checks were not tested" if f.not_tested else "no check ran"
         if f.selection:
@@ -137,8 +137,17 @@ def decide(f: Facts) -> Decision:
     if f.deadline:
         return Decision(Verdict.PARTIAL, EXIT_DEADLINE, f.deadline)
     if not f.complete:
-        return Decision(Verdict.PARTIAL, EXIT_CONFORMS, f"part of the suite ran: {f.selection}")
+        return Decision(Verdict.PARTIAL, EXIT_CONFORMS, f.selection or "a part of the suite ran")
     return Decision(Verdict.CONFORMS, EXIT_CONFORMS, "")
+
+
+def _stopped(f: Facts, why: str) -> str:
+    judged = f.passed + f.waived + f.failed
+    found = f"; {f.failed} failed before it stopped" if f.failed else ""
+    untested = f"; {f.not_tested} not tested" if f.not_tested else ""
+    return (
+        f"the run was interrupted {why} after {judged} {f.unit} reached a verdict{found}{untested}"
+    )
 
 
 def explain(verdict: str, reason: str, scope: Mapping | None = None) -> str:

@@ -24,22 +24,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ccrest import observe
+from ccrest import observe, target
 from ccrest.checks import temporal
 from ccrest.checks.common import number
 from ccrest.checks.sample import every_check
 from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.findings import Outcome, show
-from ccrest.interrupts import Interrupts, held
+from ccrest.interrupts import Interrupts
 from ccrest.simctl import ControlError, find_control
 from ccrest.spec import Catalogue
 from ccrest.verdict import Decision, Facts, decide
 
 JUDGED = (
-    "the watch judges full_state over time (every sample: each key present and valid, nothing "
-    "undocumented, the consistency rules, the card UID hidden; counters, the charging timer "
-    "and the meter across samples); the per-key, HTTP, auth and states checks are "
+    "the watch judges full_state over time only (every sample's values and rules, counters, "
+    "timer and energy across samples); the per-key, HTTP, auth and states checks are "
     "ccrest check's"
 )
 
@@ -196,20 +195,26 @@ def run(
     progress: TextIO | None = None,
     stop: Callable[[], bool] = lambda: False,
     rest_mode: str = "without-uid",
+    signals: Interrupts | None = None,
 ) -> dict:
     """Watch until ``duration`` passes, ``stop()`` says so, or Ctrl-C; then the summary."""
     folder.mkdir(parents=True, exist_ok=True)
     watch = Watch(cat, rate=clock_rate(client), rest_mode=rest_mode)
     start = time.monotonic()
     next_at, last_progress = start, start
-    interrupted, last_error = "", ""
-    signals = Interrupts()
-    with signals, open(folder / "watch-samples.jsonl", "w", encoding="utf-8") as out:
+    interrupted, last_error, untestable = "", "", ""
+    with open(folder / "watch-samples.jsonl", "w", encoding="utf-8") as out:
         try:
             while time.monotonic() - start < duration and not stop():
                 observed = observe.full_state(client, cat)
                 ex = observed.exchange
                 t = ex.started + ex.elapsed_s / 2 - start
+                if watch.samples == watch.unreadable == 0:  # the first answer: testable at all?
+                    untestable = target.untestable(
+                        ex, client.base_url, client.username, client.scheme
+                    )
+                    if untestable:
+                        break
                 if observed.usable:
                     watch.samples += 1
                     sample = Sample(t * watch.rate, ex.elapsed_s / 2 * watch.rate, observed.values)
@@ -233,12 +238,12 @@ def run(
                 next_at += interval
                 time.sleep(max(0.0, next_at - time.monotonic()))
         except KeyboardInterrupt:
-            interrupted = signals.why
+            interrupted = (signals.why if signals else "") or "Ctrl-C"
     if progress is not None:
         progress.write("\n")
     elapsed = time.monotonic() - start
     faults = sorted(watch.faults.values(), key=lambda f: f.first_t)
-    decision = judged(watch, faults, interrupted, last_error or client.gone or "")
+    decision = judged(watch, faults, interrupted, untestable, last_error or client.gone or "")
     return {
         "verdict": str(decision.verdict),
         "verdict_reason": decision.reason,
@@ -257,11 +262,12 @@ def run(
     }
 
 
-def judged(watch: Watch, faults: list[Fault], interrupted: str, error: str) -> Decision:
+def judged(
+    watch: Watch, faults: list[Fault], interrupted: str, untestable: str, error: str
+) -> Decision:
     """The watch's verdict, decided as ``ccrest check``'s is: samples judged are what passed,
     each fault (not an advisory one) a failure, and the part judged is named."""
-    untestable = ""
-    if watch.samples == 0:
+    if watch.samples == 0 and not untestable:
         untestable = f"no full_state could be read ({error or 'nothing was read'})"
     return decide(
         Facts(
@@ -271,6 +277,7 @@ def judged(watch: Watch, faults: list[Fault], interrupted: str, error: str) -> D
             selection=JUDGED,
             interrupted=interrupted,
             untestable=untestable,
+            unit="samples",
         )
     )
 
@@ -308,16 +315,18 @@ def main_watch(
 ) -> int:
     from ccrest.report import watchpage
 
-    summary = run(
-        client,
-        cat,
-        duration,
-        interval,
-        folder,
-        progress=sys.stderr if sys.stderr.isatty() else None,
-        rest_mode=rest_mode,
-    )
-    with held():
+    with Interrupts() as signals:  # Ctrl-C or SIGTERM ends the watch; the reports follow
+        summary = run(
+            client,
+            cat,
+            duration,
+            interval,
+            folder,
+            progress=sys.stderr if sys.stderr.isatty() else None,
+            rest_mode=rest_mode,
+            signals=signals,
+        )
+        signals.quiet = True  # no second signal cuts the reports short
         rows = read_rows(folder / "watch-samples.jsonl")
         watchpage.write(folder, summary, rows)
     print(watchpage.last_line(summary, folder))

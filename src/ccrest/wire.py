@@ -21,6 +21,7 @@ from ccrest import safe
 from ccrest.findings import Finding, quoted, show
 
 EXCERPT = 80
+BLANK = " \t"  # what pads a key or a value ("key: value"); any other character is the value's
 
 
 class BodyForm(StrEnum):
@@ -120,10 +121,10 @@ def _parse_text(text: str, findings: list[Finding]) -> FullState:
     bad: dict[str, int] = {}
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.removesuffix("\r")
-        if not line.strip():
+        if not line.strip(BLANK):
             continue
         key, colon, value = line.partition(":")
-        key, value = key.strip(), value.strip()
+        key, value = key.strip(BLANK), value.strip(BLANK)
         if not colon or not key:
             check = "wire.line-without-colon" if not colon else "wire.empty-key"
             bad[check] = bad.get(check, 0) + 1
@@ -343,7 +344,9 @@ def parse_key_value(
 
 
 def _bare_value(text: str, key: str | None, findings: list[Finding]) -> KeyValue:
-    value = text.strip()
+    # one line end closes the answer; only blanks are padding (a control character at an end
+    # is the value's, and a finding)
+    value = text.removesuffix("\n").removesuffix("\r").strip(BLANK)
     if key and value.startswith(key + ":"):
         findings.append(
             Finding(
@@ -354,5 +357,5 @@ def _bare_value(text: str, key: str | None, findings: list[Finding]) -> KeyValue
                 allowed="the bare value",
             )
         )
-        value = value[len(key) + 1 :].strip()
+        value = value[len(key) + 1 :].strip(BLANK)
     return KeyValue(BodyForm.TEXT, _clean(key or "", value, findings)[1], findings)

@@ -25,16 +25,23 @@ FILES = {  # family -> its module: the test ids the terminal shows
     "temporal": "test_temporal.py",
     "states": "test_states.py",
 }
-CASES = [(f, signal.SIGINT) for f in FILES] + [
-    ("per_key", signal.SIGTERM),
-    ("states", signal.SIGTERM),
+CASES = [(f, signal.SIGINT, 1) for f in FILES] + [
+    ("per_key", signal.SIGTERM, 1),
+    ("states", signal.SIGTERM, 1),
+    ("schema", signal.SIGINT, 2),  # Ctrl-C pressed twice: the second lands as the run stops
+    ("temporal", signal.SIGINT, 3),
+    ("states", signal.SIGTERM, 2),
 ]
 
 
 @pytest.mark.parametrize(
-    ("family", "sig"), CASES, ids=[f"{f}-{signal.Signals(s).name}" for f, s in CASES]
+    ("family", "sig", "times"),
+    CASES,
+    ids=[f"{f}-{signal.Signals(s).name}{f'x{n}' if n > 1 else ''}" for f, s, n in CASES],
 )
-def test_an_interrupted_run_says_so_everywhere(tmp_path: Path, family: str, sig: int) -> None:
+def test_an_interrupted_run_says_so_everywhere(
+    tmp_path: Path, family: str, sig: int, times: int
+) -> None:
     began = re.compile(rf"{re.escape(FILES[family])}::".encode())
     with device(latency_ms=15) as dev:  # a controller slow enough to be stopped mid-family
         session = terminal.run(
@@ -43,9 +50,11 @@ def test_an_interrupted_run_says_so_everywhere(tmp_path: Path, family: str, sig:
             {"CC_PASSWORD": PASSWORD},
             when=lambda out: began.search(out) is not None,
             send=sig,
+            times=times,
         )
     why = "Ctrl-C" if sig == signal.SIGINT else "SIGTERM"
     assert session.code == EXIT_INTERRUPTED, session.text[-2000:]
+    assert "Traceback" not in session.text, session.text[-2000:]
     last = session.text.strip().splitlines()[-1]
     assert last.startswith("ccrest: INTERRUPTED: ") and f"({why})" in last, last
     assert "CONFORMS" not in session.text.replace("DOES NOT CONFORM", "")

@@ -155,3 +155,16 @@ def test_the_command_watches_and_writes_its_reports(tmp_path, monkeypatch, capsy
         "watch.html",
         "watch-samples.jsonl",
     }
+
+
+def test_a_watch_that_cannot_test_stops_at_once_and_says_why(tmp_path) -> None:
+    """A refused password: the watch ends on its first answer (not after --for), not testable,
+    with the reason in ccrest check's words."""
+    with device() as dev:
+        client = Client(dev.url, "operator", "not-the-password", "doc-headers", 5)
+        started = time.monotonic()
+        summary = run(client, catalogue(), 600, 0.5, tmp_path)
+        client.close()
+    assert time.monotonic() - started < 30, "it stopped on the first answer"
+    assert (summary["verdict"], summary["exit_code"]) == ("not-testable", 6)
+    assert "refused the credentials of 'operator' (401)" in summary["verdict_reason"]

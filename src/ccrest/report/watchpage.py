@@ -10,6 +10,7 @@ from pathlib import Path
 from ccrest.report.files import write_json, write_text
 from ccrest.report.html import templates
 from ccrest.report.markdown import text, verdict_words
+from ccrest.verdict import explain
 
 WIDTH, LEFT, RIGHT = 1100, 150, 20
 LANE, GAP = 70, 16
@@ -121,7 +122,7 @@ def render_md(summary: Mapping) -> str:
     lines = [
         f"# ccrest watch: {text(summary['target']['url'])}: {verdict_words(summary)}",
         "",
-        *([text(summary["verdict_reason"]) + ".", ""] if summary.get("verdict_reason") else []),
+        *([text(sentence(summary)), ""] if sentence(summary) else []),
         f"Watched {summary['watched_s']:.0f} s of {summary['planned_s']:.0f} s"
         + (" (interrupted)" if summary["interrupted"] else "")
         + f", one full_state every {summary['interval_s']:g} s: {summary['samples']} samples, "
@@ -154,9 +155,19 @@ def write(folder: Path, summary: Mapping, rows: Sequence[Mapping]) -> None:
     page = (
         templates()
         .get_template("watch.html.j2")
-        .render(summary=summary, verdict=verdict_words(summary), timeline=lanes(rows))
+        .render(
+            summary=summary,
+            verdict=verdict_words(summary),
+            sentence=sentence(summary),
+            timeline=lanes(rows),
+        )
     )
     write_text(folder / "watch.html", page)
+
+
+def sentence(summary: Mapping) -> str:
+    """The verdict's sentence, as ``ccrest check``'s reports word theirs."""
+    return explain(summary["verdict"], summary.get("verdict_reason") or "")
 
 
 def last_line(summary: Mapping, folder: Path) -> str:
