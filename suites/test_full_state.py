@@ -28,8 +28,10 @@ def test_no_key_appears_twice(full_state, verdict):
 
 @pytest.mark.check("fs.key-present")
 @pytest.mark.parametrize("key", KEYS)
-def test_key_present(key, cat, full_state, verdict):
-    verdict(fullstate.key_present(cat, key, full_state.exchange, full_state.state))
+def test_key_present(key, cat, full_state_reads, verdict):
+    """In every one of the first full_state reads, not only in the first."""
+    reads = [(r.exchange, r.state) for r in full_state_reads]
+    verdict(fullstate.present_in_every_read(cat, key, reads))
 
 
 @pytest.mark.check("fs.value-valid")

@@ -54,7 +54,8 @@ def test_scenario(request, scenario, walker, cat, client, settings, verdict):
         )
     answers = {key: observe.key(client, key, cat) for key in cat.keys}
     after = observe.full_state(client, cat)
+    cards = [str(args["uid"]) for op, args in scenario["steps"] if op == "card" and "uid" in args]
     verdict(
-        states.conforms(cat, before, answers, after, settings.rest_mode)
-        + states.expectation(scenario["expect"], before.values, steps)
+        states.conforms(cat, before, answers, after, settings.rest_mode, cards)
+        + states.expectation(scenario["expect"], before.values, steps, cat)
     )

@@ -31,3 +31,8 @@ def test_charging_timer_keeps_time(samples, verdict):
 @pytest.mark.check("temp.energy-follows-power", keys=("meter_wh", "power_w"))
 def test_energy_follows_power(cat, samples, verdict):
     verdict(temporal.energy_follows_power(cat, samples))
+
+
+@pytest.mark.check("temp.transaction-follows-meter", keys=("transaction_wh", "meter_wh"))
+def test_transaction_grows_with_the_meter(samples, verdict):
+    verdict(temporal.transaction_within_meter_growth(samples))

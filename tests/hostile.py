@@ -32,6 +32,16 @@ class Script:
     headers: list[bytes] = field(default_factory=list)  # extra raw header lines
     cookie: bool = False  # Set-Cookie on every answer
     seen: list[dict[str, str]] = field(default_factory=list)  # request headers, in order
+    # holes in the protection, and refusals of another kind
+    open_keys: frozenset[str] = frozenset()  # /rest/<key> answered without any credentials
+    open_variants: bool = False  # another spelling of /rest/full_state answered unprotected
+    any_basic: bool = False  # any Basic credentials let in
+    empty_password: bool = False  # the operator with an empty password let in
+    refusal: int = 401  # 403 is what RFC 9110 also allows
+    challenge: bool = True  # a 401 carries WWW-Authenticate
+    refusal_echo: bool = False  # a refusal repeats the password it was sent
+    head_body: bool = False  # HEAD answered with the GET body after its head
+    schemes: tuple[str, ...] = ("doc-headers", "basic")  # the schemes the device reads
 
     def body(self) -> bytes:
         if self.form == "json":  # ensure_ascii: a lone surrogate travels as \\udXXX
@@ -54,17 +64,29 @@ def _encode(text: str, encoding: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")  # a lone surrogate: bytes no UTF-8 allows
 
 
-def _authorized(headers: dict[str, str], password: str) -> bool:
-    """The operator with the password, in either scheme (the fake knows one role)."""
-    if headers.get("username") == "operator" and headers.get("password") == password:
+def _authorized(headers: dict[str, str], script: Script) -> bool:
+    """The operator with the password, in either scheme (the fake knows one role); and
+    whatever holes the script opens."""
+    password = script.password
+    if (
+        "doc-headers" in script.schemes
+        and headers.get("username") == "operator"
+        and headers.get("password")
+        in (
+            password,
+            *([""] if script.empty_password else []),
+        )
+    ):
         return True
     auth = headers.get("authorization", "")
-    if auth.startswith("Basic ") and auth != "Basic Auth":
+    if "basic" in script.schemes and auth.startswith("Basic ") and auth != "Basic Auth":
+        if script.any_basic:
+            return True
         try:
             user, _, given = base64.b64decode(auth[6:]).decode("utf-8").partition(":")
         except ValueError:
             return False
-        return (user, given) == ("operator", password)
+        return user == "operator" and given in (password, *([""] if script.empty_password else []))
     return False
 
 
@@ -123,14 +145,26 @@ class HostileDevice:
     def _answer(self, method: str, path: str, headers: dict[str, str]) -> bytes:
         s = self.script
         status, reason, body, extra = 200, s.reason, b"", list(s.headers)
+        variant = path != "/rest/full_state" and path.lower().replace("//", "/").replace(
+            "%5f", "_"
+        ).replace("/./", "/").rstrip("/").split("?")[0] in ("/rest/full_state",)
+        key = path.removeprefix("/rest/")
+        unprotected = (variant and s.open_variants) or key in s.open_keys
+        if variant and s.open_variants:
+            path = "/rest/full_state"
         if not path.startswith("/rest/"):
             status, reason, body = 404, b"Not Found", b"not found\n"
         elif method not in ("GET", "HEAD"):
             status, reason, body = 405, b"Method Not Allowed", b"read-only\n"
             extra.append(b"Allow: GET, HEAD")
-        elif not _authorized(headers, s.password):
-            status, reason, body = 401, b"Unauthorized", b"unauthorized\n"
-            extra.append(b'WWW-Authenticate: Basic realm="fake"')
+        elif not unprotected and not _authorized(headers, s):
+            status = s.refusal
+            reason = b"Unauthorized" if status == 401 else b"Forbidden"
+            body = b"unauthorized\n"
+            if s.refusal_echo:
+                body = b"wrong password: " + headers.get("password", "").encode("latin-1") + b"\n"
+            if status == 401 and s.challenge:
+                extra.append(b'WWW-Authenticate: Basic realm="fake"')
         elif path == "/rest/full_state":
             body = s.body()
         else:
@@ -147,7 +181,8 @@ class HostileDevice:
             b"Content-Length: %d" % len(body),
             *extra,
         ]
-        return b"\r\n".join(head) + b"\r\n\r\n" + (b"" if method == "HEAD" else body)
+        sent = b"" if method == "HEAD" and not s.head_body else body
+        return b"\r\n".join(head) + b"\r\n\r\n" + sent
 
     def stop(self) -> None:
         self._stop.set()

@@ -4,6 +4,7 @@ bounded reads, a deadline, and giving up on a device that is gone."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import socket
 import threading
 import time
@@ -226,3 +227,60 @@ def test_a_secret_is_masked_in_every_encoding_and_at_a_cut() -> None:
     assert masked == b"***|***|***|***|***|***", masked
     tail = "ends with Zür".encode()
     assert secrets.body(tail, cut=False) == tail, "no cut, no guess"
+
+
+def held_open(answer: bytes) -> tuple[int, dict[str, bool], threading.Thread]:
+    """A fake device that answers once and then keeps the connection open, ignoring the
+    client's ``Connection: close`` (as embedded servers do), until the client hangs up or 30 s
+    pass; it records which came first."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(30)
+    seen = {"client_hung_up": False}
+
+    def run() -> None:
+        with server:
+            conn, _ = server.accept()
+            with conn:
+                conn.settimeout(30)
+                conn.recv(65536)
+                conn.sendall(answer)
+                with contextlib.suppress(OSError):
+                    seen["client_hung_up"] = conn.recv(1) == b""
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return server.getsockname()[1], seen, thread
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nconn_state:x\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nd\r\nconn_state:x\n\r\n0\r\n\r\n",
+        b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n",
+    ],
+    ids=["content-length", "chunked", "empty"],
+)
+def test_raw_request_ends_with_the_answer_not_the_connection(answer: bytes) -> None:
+    """A raw request stops reading when the answer is complete: a device that keeps the
+    connection open is not waited on until the timeout (60 s here)."""
+    port, seen, device = held_open(answer)
+    ex = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=30).raw("GET", "/rest//x")
+    assert ex.error is None and ex.status in (200, 401)
+    device.join(40)
+    assert seen["client_hung_up"], "the client waited for the device to close"
+
+
+@pytest.mark.parametrize(
+    ("after", "body"), [(b"", b""), (b"conn_state:x\n", b"conn_state:x\n")], ids=["none", "body"]
+)
+def test_raw_head_sees_a_body_on_a_connection_kept_open(after: bytes, body: bytes) -> None:
+    """HEAD's head is complete without a body; bytes that follow it at once are a body (RFC
+    9110 9.3.2 forbids it), seen although the device never closes the connection."""
+    port, seen, device = held_open(b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\n" + after)
+    ex = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=30).raw_head("/rest/x")
+    assert ex.error is None and ex.status == 200 and ex.body == body
+    device.join(40)
+    assert seen["client_hung_up"]

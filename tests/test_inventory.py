@@ -48,6 +48,7 @@ OK = '[controllers.a]\nurl = "http://127.0.0.1:1"\npassword_env = "A_PW"\n'
         ('[controllers."ok\\n"]\nurl = "http://127.0.0.1:1"\npassword_env = "P"\n', 1, "rename"),
         (OK + OK.replace("[controllers.a]", "[controllers.b]"), 4, "the same url as"),
         ("[lab]\nx = 1\n" + OK, 1, "not an inventory table"),
+        (OK + 'allow_anonymous = "yes"\n', 4, "give true or false"),
         ("[controllers.a\n", None, "not valid TOML"),
     ],
 )

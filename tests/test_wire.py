@@ -219,3 +219,13 @@ def test_a_per_key_answer_keeps_a_control_character_but_not_its_line_end() -> No
     answer = parse_key_value(b"\rokay\n", "text/plain", key="rcd_state")
     assert answer.value == "\\rokay"
     assert [f.check_id for f in answer.findings] == ["wire.control-character"]
+
+
+def test_a_declared_charset_is_honoured() -> None:
+    """A text/plain body that says it is Latin-1 is read as Latin-1 (RFC 2046 4.1.2); one
+    that does not say so is judged as UTF-8."""
+    body = "cp_vendor:Müller GmbH\n".encode("latin-1")
+    declared = parse_full_state(body, "text/plain; charset=ISO-8859-1")
+    assert declared.values["cp_vendor"] == "Müller GmbH" and declared.findings == []
+    undeclared = parse_full_state(body, "text/plain")
+    assert [f.check_id for f in undeclared.findings] == ["wire.not-utf8"]

@@ -8,7 +8,9 @@ directory, and every pytest option still works after ``--``.
     ccrest report diff OLD NEW [--html F] what regressed between two runs
     ccrest report merge DIR... [--out D]  one fleet summary from a lab's shards
     ccrest watch URL --for 2h             a whole session watched, with a timeline
-    ccrest selfcheck [DEFECT ...]         the kill table
+    ccrest selfcheck [DEFECT ...]         the kill table of the defect catalogue
+    ccrest selfcheck --matrix|--variants  the generated mutants; the allowed variants
+    ccrest coverage                       requirements -> checks -> mutants (Markdown)
     ccrest --version
 """
 
@@ -291,7 +293,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, what in (
         ("sim", "the bundled simulator of a controller (ccrest-sim)"),
         ("report", "ccrest report diff OLD NEW; ccrest report merge DIR... (a lab's shards)"),
-        ("selfcheck", "the kill table: the suite against every catalogued defect"),
+        (
+            "selfcheck",
+            "the kill table: the suite against every catalogued defect (--matrix: the "
+            "generated mutants; --variants: the allowed variants)",
+        ),
+        ("coverage", "the requirement coverage table: requirements, checks, mutants"),
     ):
         sub.add_parser(name, help=what, add_help=False)
     known, rest = parser.parse_known_args(argv)
@@ -315,6 +322,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ccrest.report.__main__ import main as report_main
 
         return report_main(forwarded)
+    if known.command == "coverage":
+        from ccrest.coverage import main as coverage_main
+
+        return coverage_main(forwarded)
     from ccrest.selfcheck import main as selfcheck_main
 
     return selfcheck_main(forwarded)

@@ -13,6 +13,7 @@ import contextlib
 import http.cookiejar
 import math
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -101,6 +102,7 @@ class Client:
         self.max_body = max_body
         self.give_up_after = give_up_after
         self._auth = auth_headers(scheme, username, password)
+        self._password = password
         KNOWN.add(password, basic_token(username, password))
         mask_library_logs()  # urllib3 logs the bytes of a header block it cannot parse
         self.session = requests.Session()
@@ -118,7 +120,8 @@ class Client:
         self._history_bytes = 0
         self._oldest_whole = 0  # history before this index holds excerpts only
         self._failures_in_a_row = 0
-        self.gone: str | None = None
+        self.gone: str | None = None  # why nothing more is sent (the deadline, or lost)
+        self.lost: str | None = None  # why the device counts as gone: it stopped answering
         self.stop_at: float | None = None  # monotonic time after which nothing more is sent
         self.stop_reason = ""
 
@@ -133,14 +136,23 @@ class Client:
     def close(self) -> None:
         self.session.close()
 
-    def headers_for(self, credentials: Credentials | str) -> dict[str, str]:
+    def use_scheme(self, scheme: str) -> None:
+        """Send the configured credentials in ``scheme`` from now on."""
+        self._auth = auth_headers(scheme, self.username, self._password)
+        self.scheme = scheme
+
+    def headers_for(
+        self, credentials: Credentials | str, scheme: str | None = None
+    ) -> dict[str, str]:
+        """The credential headers of a request: the configured ones, none, or ``credentials``
+        in ``scheme`` (the configured one unless another is named)."""
         if credentials == CONFIGURED:
             return dict(self._auth)
         if credentials is None:
             return {}
         username, password = credentials  # type: ignore[misc]
         KNOWN.add(password, basic_token(username, password))
-        return auth_headers(self.scheme, username, password)
+        return auth_headers(scheme or self.scheme, username, password)
 
     def request(
         self,
@@ -150,10 +162,11 @@ class Client:
         credentials: Credentials | str = CONFIGURED,
         data: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        scheme: str | None = None,
     ) -> Exchange:
         """One exchange; never raises for anything the device does."""
         url = self.base_url + path
-        headers = self.headers_for(credentials) | dict(headers or {})
+        headers = self.headers_for(credentials, scheme) | dict(headers or {})
         recorded_headers = _kept(headers)
         if self.gone is None and self.stop_at is not None and time.monotonic() >= self.stop_at:
             self.gone = self.stop_reason or "the run's time is up"
@@ -170,10 +183,11 @@ class Client:
         if exchange.transport_failed:
             self._failures_in_a_row += 1
             if self._failures_in_a_row >= self.give_up_after:
-                self.gone = (
-                    f"the controller stopped answering ({self._failures_in_a_row} transport "
-                    f"errors in a row, the last: {exchange.error})"
+                self.lost = (
+                    f"stopped answering ({self._failures_in_a_row} transport errors in a row, "
+                    f"the last: {exchange.error})"
                 )
+                self.gone = f"the controller {self.lost}"
         else:
             self._failures_in_a_row = 0
         return exchange
@@ -283,18 +297,152 @@ class Client:
                     return failed(_describe(exc))
             if self._was_cut:
                 return failed(f"{late} ({len(body)} B of the body received)")
-            return Exchange(
+            return _answered(
                 method,
                 url,
                 recorded_headers,
-                status=response.status_code,
-                response_headers=_kept(_bounded(response.headers)),
-                body=KNOWN.body(bytes(body), cut=truncated),
-                truncated=truncated,
-                size=len(body),  # as received: masking a secret may shorten the body kept
-                elapsed_s=time.monotonic() - started,
-                started=started,
+                response.status_code,
+                _bounded(response.headers),
+                bytes(body),
+                truncated,
+                started,
             )
+
+    def raw_head(self, path: str) -> Exchange:
+        """HEAD read as the bytes come: what follows the head is a body, which HEAD must not
+        have (RFC 9110 9.3.2) and which a client library discards unseen."""
+        return self.raw("HEAD", path)
+
+    def raw(self, method: str, path: str, credentials: Credentials | str = CONFIGURED) -> Exchange:
+        """One request on a connection of its own, its target sent exactly as given (a client
+        library would normalise ``/rest/./full_state`` or ``%5F`` away) and its answer read as
+        the bytes come, to the end. Bounded as every exchange is: 2 x timeout, max_body bytes."""
+        url = self.base_url + path
+        headers = self.headers_for(credentials)
+        recorded = _kept(headers)
+        if self.gone is not None:
+            return Exchange(method, url, recorded, error=f"not sent: {self.gone}", sent=False)
+        self.requests += 1
+        started = time.monotonic()
+        parts = urlsplit(self.base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        request = (
+            f"{method} {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            + "\r\n"
+        ).encode("latin-1")
+        data = bytearray()
+        try:
+            with socket.create_connection((parts.hostname, port), timeout=self.timeout) as sock:
+                conn: socket.socket = sock
+                if parts.scheme == "https":
+                    context = ssl.create_default_context()
+                    conn = context.wrap_socket(sock, server_hostname=parts.hostname)
+                conn.sendall(request)
+                ends = started + 2 * self.timeout
+                head_seen = False
+                while len(data) <= self.max_body and time.monotonic() < ends:
+                    complete = _complete(method, data)
+                    if complete:
+                        break
+                    if complete is False and not head_seen:  # HEAD: a body would follow soon
+                        head_seen, ends = True, min(ends, time.monotonic() + HEAD_GRACE_S)
+                    conn.settimeout(max(0.01, min(self.timeout, ends - time.monotonic())))
+                    try:
+                        chunk = conn.recv(CHUNK)
+                    except TimeoutError:
+                        if head_seen:
+                            break
+                        raise
+                    if not chunk:
+                        break
+                    data += chunk
+        except (OSError, ssl.SSLError) as exc:
+            if not data:
+                failed = Exchange(method, url, recorded, error=_describe(exc), started=started)
+                self._remember(failed)
+                return failed
+        head, sep, rest = bytes(data).partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status_line = lines[0].split(" ", 2)
+        status = int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else None
+        response = dict(
+            (k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:])
+        )
+        truncated = len(rest) > self.max_body
+        exchange = _answered(
+            method,
+            url,
+            recorded,
+            status,
+            _bounded(response),
+            rest[: self.max_body] if sep else b"",
+            truncated,
+            started,
+        )
+        self._remember(exchange)
+        return exchange
+
+
+HEAD_GRACE_S = 0.3  # after a HEAD's head: bytes arriving this soon are a body it sent
+
+
+def _complete(method: str, data: bytes | bytearray) -> bool | None:
+    """Whether ``data`` holds a whole answer, so that a device keeping the connection open
+    despite ``Connection: close`` is not waited on to the timeout. True: its head, then
+    Content-Length bytes or the last chunk (or a status without a body). False: the head of
+    an answer to HEAD (what may follow is a body HEAD must not have: waited for briefly).
+    None: more must come (no head yet, or a body the connection's close delimits)."""
+    head, sep, rest = bytes(data).partition(b"\r\n\r\n")
+    if not sep:
+        return None
+    if method == "HEAD":
+        return False
+    lines = head.split(b"\r\n")
+    fields = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(b":") for ln in lines[1:])}
+    if _code(lines[0]) in (204, 304):
+        return True
+    if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
+        return rest.endswith(b"0\r\n\r\n")
+    length = fields.get(b"content-length", b"")
+    return len(rest) >= int(length) if length.isdigit() else None
+
+
+def _code(status_line: bytes) -> int:
+    parts = status_line.split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def _answered(
+    method: str,
+    url: str,
+    recorded: dict[str, str],
+    status: int | None,
+    headers: dict[str, str],
+    body: bytes,
+    truncated: bool,
+    started: float,
+) -> Exchange:
+    """An answered exchange as it is kept: secrets masked in the headers and the body (and
+    whether the device echoed one), the rest display-safe."""
+    kept_body = KNOWN.body(body, cut=truncated)
+    kept_headers = _kept(headers)
+    echoed = kept_body != body or any(
+        KNOWN.text(k) != k or KNOWN.text(v) != v for k, v in headers.items()
+    )
+    return Exchange(
+        method,
+        url,
+        recorded,
+        status=status,
+        response_headers=kept_headers,
+        body=kept_body,
+        truncated=truncated,
+        size=len(body),  # as received: masking a secret may shorten the body kept
+        elapsed_s=time.monotonic() - started,
+        started=started,
+        echoed=echoed,
+    )
 
 
 def _decoder(encoding: str):

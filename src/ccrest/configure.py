@@ -140,6 +140,7 @@ def benches_from(config: pytest.Config) -> dict[str, Bench]:
             password=passwords[c.name],
             scheme=c.auth_scheme,
             rest_mode=c.rest_mode,
+            allow_anonymous=base.allow_anonymous or c.allow_anonymous,
         )
         out[c.name] = _bench(c.name, settings, c.profile, f"--inventory: {c.where}: profile")
     return out
@@ -150,6 +151,8 @@ def _bench(name: str, settings: Settings, profile_name: str, where: str) -> Benc
         profile = profiles.load(profile_name, catalogue())
     except profiles.ProfileError as exc:
         raise pytest.UsageError(f"{where}: {exc}") from None
+    if profile.allow_anonymous:  # a profile may declare what --allow-anonymous says
+        settings = dataclasses.replace(settings, allow_anonymous=True)
     return Bench(name, settings, profile, profile.apply(catalogue()), WaiverLedger(profile.waivers))
 
 

@@ -56,3 +56,30 @@ def pytest_args(
         *options,
         *extra,
     ]
+
+
+def run_in_process(
+    report_dir: Path, options: Sequence[str], extra: Sequence[str] = ()
+) -> tuple[int, str]:
+    """One conformance run in this process, as ``ccrest check`` makes it; its exit code and
+    what it printed. Nothing of it stays: the suites' modules are forgotten again (a process
+    that runs hundreds, the mutant matrix and the fuzz, stays flat, and a later run imports
+    fresh ones)."""
+    import contextlib
+    import io
+    import sys
+
+    import pytest
+
+    modules, path = set(sys.modules), list(sys.path)
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = int(
+                pytest.main(pytest_args(report_dir, options, ["-p", "no:hypothesispytest", *extra]))
+            )
+    finally:
+        for name in set(sys.modules) - modules:
+            del sys.modules[name]
+        sys.path[:] = path
+    return code, out.getvalue()

@@ -35,6 +35,7 @@ class Exchange:
     started: float = 0.0  # monotonic time the request was sent, for temporal checks
     sent: bool = True  # False when the client had given up on the device before sending
     size: int = -1  # the body's length as received, when ``body`` keeps only an excerpt
+    echoed: bool = False  # the answer held a known secret (masked here): it repeated one
 
     @property
     def body_size(self) -> int:

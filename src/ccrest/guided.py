@@ -217,7 +217,7 @@ class PersonWalker:
             confirmed |= answer == "done"
             now = self._state()
             if step.until is not None:
-                reached = not expectation(step.until, now, step.operation)
+                reached = not expectation(step.until, now, step.operation, self.cat)
                 if reached and (confirmed or not step.confirm):
                     return self._wait(self.poll_s)  # let the values that follow it settle
             elif confirmed or any(now.get(k) != before.get(k) for k in WATCHED):

@@ -24,8 +24,17 @@ from ccrest.client import ClientError, check_url
 from ccrest.config import CHOICES, read_toml
 from ccrest.options import DEFAULTS
 
-FIELDS = ("url", "username", "password_env", "auth_scheme", "rest_mode", "profile")
-SHARED = ("username", "auth_scheme", "rest_mode", "profile")  # allowed under [defaults]
+FIELDS = (
+    "url",
+    "username",
+    "password_env",
+    "auth_scheme",
+    "rest_mode",
+    "profile",
+    "allow_anonymous",
+)
+SHARED = ("username", "auth_scheme", "rest_mode", "profile", "allow_anonymous")  # in [defaults]
+FLAGS = ("allow_anonymous",)  # true or false; the rest are texts
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")  # the whole name (fullmatch)
 
 
@@ -45,6 +54,7 @@ class Controller:
     auth_scheme: str = str(DEFAULTS["auth_scheme"])
     rest_mode: str = str(DEFAULTS["rest_mode"])
     profile: str = str(DEFAULTS["profile"])
+    allow_anonymous: bool = False  # set up to answer without credentials, on purpose
     where: str = ""  # file:line of its table, for messages
 
     def password(self, environ: Mapping[str, str] = os.environ) -> str:
@@ -135,7 +145,7 @@ def load(path: Path) -> list[Controller]:
 
 def _fields(
     path: Path, text: str, table: object, title: str, at: int, allowed: Sequence[str]
-) -> dict[str, str]:
+) -> dict[str, str | bool]:
     if not isinstance(table, dict):
         raise InventoryError(f"{path}:{at or 1}: {title} must be a table of settings")
     out = {}
@@ -150,6 +160,13 @@ def _fields(
             raise InventoryError(
                 f"{path}:{line}: {title}: {key}: not a setting here; known: {', '.join(allowed)}"
             )
+        if key in FLAGS:
+            if not isinstance(value, bool):
+                raise InventoryError(
+                    f"{path}:{line}: {title}: {key} = {value!r}: give true or false"
+                )
+            out[key] = value
+            continue
         if not isinstance(value, str) or not value.strip():
             raise InventoryError(f"{path}:{line}: {title}: {key} = {value!r}: give a text")
         if key in CHOICES and value not in CHOICES[key]:

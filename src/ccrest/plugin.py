@@ -339,6 +339,7 @@ def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts
         interrupted=halt.interrupted,
         unfinished=halt.unfinished.get(bench.name, 0),
         stopped=halt.stopped,
+        lost=(bench.target.client.lost or "") if bench.target is not None else "",
         untestable=bench.untestable,
         engine=engine,
         engine_exit=engine_exit,
@@ -397,6 +398,17 @@ def full_state(controller: Target) -> observe.Observed:
     """full_state as first read (the preflight's answer): one read serves every family."""
     assert controller.first is not None
     return controller.first
+
+
+READS = 3  # full_state reads every key must be in: a key missing now and then shows
+
+
+@pytest.fixture(scope="session")
+def full_state_reads(controller: Target, cat: Catalogue) -> list[observe.Observed]:
+    """The first read (the preflight's) and two more, one after the other."""
+    assert controller.first is not None
+    more = [observe.full_state(controller.client, cat) for _ in range(READS - 1)]
+    return [controller.first, *more]
 
 
 @pytest.fixture(scope="session")

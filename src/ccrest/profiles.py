@@ -62,6 +62,7 @@ class Profile:
     chain: tuple[str, ...]  # this profile and what it extends, nearest first
     keys: Mapping[str, KeyRule] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+    allow_anonymous: bool = False  # the device is set up to answer without credentials
 
     def apply(self, cat: Catalogue) -> Catalogue:
         """The catalogue as this profile expects it: aliases, optional keys, extra values."""
@@ -81,6 +82,7 @@ class Profile:
             "description": self.description,
             "source": self.source,
             "extends": list(self.chain[1:]),
+            **({"allow_anonymous": True} if self.allow_anonymous else {}),
         }
 
 
@@ -147,6 +149,7 @@ def _load(path: Path, cat: Catalogue, seen: tuple[Path, ...]) -> Profile:
         chain=(meta["name"], *(parent.chain if parent else ())),
         keys=keys,
         waivers=waivers,
+        allow_anonymous=meta.get("allow_anonymous", parent.allow_anonymous if parent else False),
     )
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from ccrest import observe
 from ccrest.client import Client
+from ccrest.exchange import Exchange
 from ccrest.findings import Finding
 from ccrest.interrupts import Interrupts
 from ccrest.profiles import Profile
@@ -84,6 +85,7 @@ class Target:
     settings: Settings
     simulator: Simulator | None = None  # the embedded simulator, if any
     first: observe.Observed | None = None
+    refused: Exchange | None = None  # the configured scheme's refusal, when the other opened
 
     @property
     def description(self) -> str:

@@ -1,10 +1,15 @@
 """How good is the suite? Run it against every catalogued defect and count what it catches.
 
-``python -m ccrest.selfcheck`` prints the kill-rate table: defect, the checks that must catch
-it, whether they did, and the totals; it exits 1 if a defect got through or a check failed
-that should not have (a false alarm). Each run is the real suite (``suites/``, in a pytest
-subprocess) against the simulator with that one defect, judged by the failing check IDs in
-its conformance.json. Run it from a checkout (it needs ``suites/``).
+``ccrest selfcheck`` prints the kill-rate table of the simulator's own defect catalogue:
+defect, the checks that must catch it, whether they did, and the totals; it exits 1 if a
+defect got through or a check failed that should not have (a false alarm). Each run is the
+real suite (``suites/``, in a pytest subprocess) against the simulator with that one defect,
+judged by the failing check IDs in its conformance.json.
+
+``ccrest selfcheck --matrix`` runs the generated mutants instead (``ccrest.mutate``: operators
+applied across keys and endpoints outside the simulator's model) and prints the kill table per
+operator; ``--variants`` runs the generated allowed variants, each of which must conform.
+``--sample N`` takes every N-th (and each operator once), as CI does.
 """
 
 from __future__ import annotations
@@ -143,8 +148,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the defects and exit")
     parser.add_argument("--suites", help="the suites folder (default: the installed suites)")
     parser.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
+    parser.add_argument(
+        "--matrix", action="store_true", help="the generated mutants, not the defect catalogue"
+    )
+    parser.add_argument(
+        "--variants", action="store_true", help="the generated allowed variants (all conform)"
+    )
+    parser.add_argument(
+        "--sample", type=int, default=1, metavar="N", help="every N-th only (and each operator)"
+    )
     parser.add_argument("defects", nargs="*", help="only these defects (default: all)")
     args = parser.parse_args(argv)
+    if args.jobs < 1 or args.sample < 1:
+        parser.error("--jobs and --sample take a whole number of at least 1")
+    if args.matrix or args.variants:
+        return generated(parser, args)
     if args.list:
         for d in DEFECTS.values():
             print(f"{d.name:<30} {d.description} -> {', '.join(d.catches)}")
@@ -163,6 +181,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcomes = list(pool.map(lambda d: check_defect(d, suites), chosen))
     print(table(outcomes))
     return 0 if all(o.killed and not o.extra for o in outcomes) else 1
+
+
+def generated(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The mutant matrix and/or the allowed variants: tables on stdout, progress on stderr."""
+    from ccrest.mutate import generate, sample
+    from ccrest.mutate import variants as variant_maker
+    from ccrest.mutate.matrix import Result, run_all, table, variant_table
+    from ccrest.spec import catalogue
+
+    cat = catalogue()
+    kinds = [("mutant", generate(cat))] if args.matrix else []
+    kinds += [("variant", variant_maker.generate(cat))] if args.variants else []
+    if args.list:
+        for kind, made in kinds:
+            for x in made:
+                print(f"{kind:<8} {x.name:<40} {x.description}")
+        return 0
+    known = {x.name for _, made in kinds for x in made}
+    unknown = [n for n in args.defects if n not in known]
+    if unknown:
+        parser.error(f"unknown mutant(s) or variant(s) {unknown}; --list shows them")
+
+    def progress(r: Result, done: int, total: int) -> None:
+        word = (
+            r.verdict
+            if r.operator == "variant"
+            else "equivalent"
+            if r.equivalent
+            else "killed"
+            if r.killed
+            else "SURVIVED"
+        )
+        print(f"[{done}/{total}] {word:<16} {r.name} ({r.seconds:.1f} s)", file=sys.stderr)
+
+    ok = True
+    for kind, made in kinds:
+        chosen = [x for x in made if not args.defects or x.name in args.defects]
+        if args.sample > 1:
+            chosen = sample(chosen, args.sample) if kind == "mutant" else chosen[:: args.sample]
+        if not chosen:
+            continue
+        results = run_all(kind, [x.name for x in chosen], args.jobs, progress)
+        print(table(results) if kind == "mutant" else variant_table(results))
+        if kind == "mutant":
+            ok &= all(r.killed or r.equivalent for r in results)
+        else:
+            ok &= all(r.verdict == "conforms" for r in results)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -41,10 +41,27 @@ def start_embedded(settings: Settings) -> Simulator:
 
 def preflight(target: Target, cat: Catalogue) -> str:
     """Can the device be tested at all? The first full_state is kept on the target; the
-    answer is why not, in words (masked), or "" when it can."""
+    answer is why not, in words (masked), or "" when it can.
+
+    Credentials refused in the configured scheme are tried once in the other: if they open
+    full_state there, the password is right and the scheme is what the device refuses. The
+    run goes on in the scheme that works, and the refusal is kept for auth.scheme-works (a
+    device refusing the specification's own headers deviates; one refusing Basic does not)."""
     s = target.settings
     target.first = observe.full_state(target.client, cat)
-    return untestable(target.first.exchange, target.url, s.username, s.scheme)
+    if target.first.exchange.status in REFUSED:
+        other = "basic" if s.scheme == "doc-headers" else "doc-headers"
+        probe = target.client.get(
+            "/rest/full_state", credentials=(s.username, s.password), scheme=other
+        )
+        if probe.status == 200:
+            target.refused = target.first.exchange
+            target.client.use_scheme(other)
+            target.first = observe.full_state(target.client, cat)
+    return untestable(target.first.exchange, target.url, s.username, target.client.scheme)
+
+
+REFUSED = (401, 403)
 
 
 def untestable(ex: Exchange, url: str, username: str, scheme: str) -> str:

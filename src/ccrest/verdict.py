@@ -78,6 +78,7 @@ class Facts:
     interrupted: str = ""  # what interrupted the run ("Ctrl-C", "SIGTERM")
     unfinished: int = 0  # tests the run ended before, whatever ended it
     stopped: str = ""  # why pytest stopped early, if it said (-x: a failure)
+    lost: str = ""  # why the client stopped sending mid-run (the device stopped answering)
     untestable: str = ""  # why the device could not be tested at all
     unit: str = "checks"  # what was judged: a watch judges samples
     engine: str = ""  # why pytest could not run the suites (a collection or internal error)
@@ -113,7 +114,8 @@ class Decision:
 def decide(f: Facts) -> Decision:
     """The verdict, its exit code and the reason. In order: a device that could not be tested
     at all; a suite that could not run; a run that was interrupted (never "conforms", whatever
-    passed before); a failure; nothing judged; the deadline; a part of the suite; the whole."""
+    passed before); a failure; a device that stopped answering mid-run, or a run that ended
+    early (interrupted too); nothing judged; the deadline; a part of the suite; the whole."""
     judged = f.passed + f.waived
     if f.untestable:
         return Decision(Verdict.NOT_TESTABLE, EXIT_UNTESTABLE, f.untestable)
@@ -126,6 +128,10 @@ def decide(f: Facts) -> Decision:
         if f.stale_waivers:
             parts.append(f"{f.stale_waivers} waivers no longer needed")
         return Decision(Verdict.DOES_NOT_CONFORM, EXIT_FAILED, "; ".join(p for p in parts if p))
+    if f.lost:  # a device that stops answering, or a network that fails: never a pass
+        return Decision(
+            Verdict.INTERRUPTED, EXIT_INTERRUPTED, _stopped(f, f"(the controller {f.lost})")
+        )
     if f.unfinished:  # the run ended before its end, and no signal or failure says why
         why = f"({f.stopped})" if f.stopped else "(pytest ended the session early)"
         return Decision(Verdict.INTERRUPTED, EXIT_INTERRUPTED, _stopped(f, why))

@@ -13,6 +13,7 @@ parser (rules, reports, the terminal) sees only safe text.
 
 from __future__ import annotations
 
+import codecs
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -59,7 +60,29 @@ def _is_json_type(content_type: str | None) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-def _decode(body: bytes, findings: list[Finding]) -> str:
+def charset(content_type: str | None) -> str | None:
+    """The character set a Content-Type declares (``text/plain; charset=ISO-8859-1``), when
+    it is one Python knows; None when none is declared."""
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            try:
+                return codecs.lookup(value.strip().strip('"')).name
+            except LookupError:
+                return None
+    return None
+
+
+def _decode(body: bytes, findings: list[Finding], content_type: str | None = None) -> str:
+    """The body as text: in the charset its Content-Type declares (a Latin-1 body that says so
+    is read as Latin-1, RFC 2046 4.1.2), else as UTF-8 (JSON's, and what the specification's
+    application/json means); bytes that are not of it are a finding."""
+    declared = charset(content_type)
+    if declared is not None and declared not in ("utf-8", "utf-8-sig"):
+        try:
+            return body.decode(declared)
+        except UnicodeDecodeError:
+            pass  # not what it says it is: judged as UTF-8 below
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -86,7 +109,7 @@ def _looks_like_json(text: str) -> bool:
 def parse_full_state(body: bytes, content_type: str | None = None) -> FullState:
     """Parse a ``full_state`` body in the text (``key:value``) or JSON-object form."""
     findings: list[Finding] = []
-    text = _decode(body, findings)
+    text = _decode(body, findings, content_type)
     if not text.strip():
         state = FullState(form=None, findings=findings)
         state.findings.append(
@@ -301,7 +324,7 @@ def parse_key_value(
     (``errors`` or ``auth_uid`` may well be empty).
     """
     findings: list[Finding] = []
-    text = _decode(body, findings)
+    text = _decode(body, findings, content_type)
     if (_is_json_type(content_type) or _looks_like_json(text)) and text.strip():
         try:
             value = json.loads(text)

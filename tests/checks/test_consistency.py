@@ -69,7 +69,7 @@ def test_conformant_controller_breaks_no_rule(values: dict, cat: Catalogue) -> N
         ("cons.conn-vs-type2", CHARGING, {"type2_state": "e"}, "needs pilot state c or d"),
         ("cons.conn-vs-ocpp", CHARGING, {"ocpp_state": "preparing"}, "no OCPP version allows"),
         ("cons.conn-vs-ocpp", CHARGING, {"ocpp_state": "available"}, "ocpp-1.5 allows occupied"),
-        ("cons.conn-vs-ocpp", IDLE, {"ocpp_state": "suspendedev"}, "no OCPP version allows"),
+        ("cons.conn-vs-ocpp", IDLE, {"ocpp_state": "suspendedevse"}, "no OCPP version allows"),
         ("cons.conn-vs-ocpp", IDLE, {"ocpp_state": "charging"}, "no OCPP version allows"),
         ("cons.no-flow-without-charging", IDLE, {"power_w": "1500"}, "power or current flows"),
         ("cons.no-flow-without-charging", IDLE, {"current_a": "0.0,6.0,0.0"}, "flows"),
@@ -89,6 +89,37 @@ def test_conformant_controller_breaks_no_rule(values: dict, cat: Catalogue) -> N
         ("cons.tripped-no-charging", CHARGING, {"mcb_type2_state": "triggered"}, "has tripped"),
         ("cons.display-markup", CHARGING, {"display_text": "<a><b></a>"}, "not well-formed"),
         ("cons.display-markup", CHARGING, {"display_text": "<!DOCTYPE x><x/>"}, "DTD"),
+        # units: a key in the wrong unit is blamed on that key
+        ("cons.current-plausible", CHARGING, {"current_a": "16000.0,16000.0,16000.0"}, "80 A"),
+        ("cons.current-plausible", CHARGING, {"current_a": "160.0,160.0,160.0"}, "unit error"),
+        ("cons.current-plausible", IDLE, {"current_a": "0.0,-4.0,0.0"}, "below zero"),
+        ("cons.current-plausible", CHARGING, {"max_current": "320"}, "installation limit"),
+        ("cons.voltage-plausible", CHARGING, {"voltage_v": "400,400,400"}, "between two phases"),
+        ("cons.voltage-plausible", CHARGING, {"voltage_v": "2300,2300,2300"}, "300 V"),
+        ("cons.voltage-nominal", CHARGING, {"voltage_v": "260,230,230"}, "outside 195.5"),
+        ("cons.temperature-plausible", CHARGING, {"ambient_temp": "298.45"}, "kelvin"),
+        ("cons.temperature-plausible", CHARGING, {"ambient_temp": "+253"}, "tenths"),
+        ("cons.temperature-plausible", CHARGING, {"ambient_temp": "-80.0"}, "no working"),
+        ("cons.temperature-in-service", CHARGING, {"ambient_temp": "+71.00"}, "outside -30"),
+        ("cons.power-plausible", CHARGING, {"power_w": "11"}, "power in kW"),
+        (
+            "cons.rcmb-max-not-below-values",
+            CHARGING,
+            {"rcmb_max": "0.0, 0.0", "rcmb_values": "0.0, 6.5"},
+            "below",
+        ),
+        (
+            "cons.conn-vs-schuko",
+            CHARGING | {"schuko_cfg": "enable"},
+            {"conn_state": "vehicle_charging_schuko", "type2_state": "a", "schuko_state": "idle"},
+            "must then be powered",
+        ),
+        (
+            "cons.conn-vs-schuko",
+            IDLE | {"schuko_cfg": "enable"},
+            {"schuko_state": "power_on"},
+            "without a vehicle",
+        ),
     ],
 )
 def test_rule_broken_on_its_own(rule, base, changes, says, cat: Catalogue) -> None:
@@ -156,6 +187,67 @@ def test_conformant_variations_break_no_rule(changes, why, cat: Catalogue) -> No
     assert failing(CHARGING | changes, cat) == {}, why
 
 
+@pytest.mark.parametrize(
+    ("base", "changes", "why"),
+    [
+        (IDLE, {"current_a": "0.00,-0.01,0.00"}, "idle noise of a measuring transformer"),
+        (IDLE, {"current_a": "0.0", "voltage_v": "230"}, "a single-phase controller"),
+        (CHARGING, {"current_a": "16.0,16.0,0.0", "power_w": "7360"}, "two phases in use"),
+        (
+            CHARGING,
+            {
+                "current_a": "63.0,63.0,63.0",
+                "power_w": "43000",
+                "sig_current": "63",
+                "max_current": "63",
+                "type2_proximity": "63",
+                "energy_man_current": "63",
+            },
+            "a 63 A installation",
+        ),
+        (
+            CHARGING,
+            {"voltage_v": "0,230,231", "current_a": "0.0,16.0,16.0", "power_w": "7360"},
+            "a phase not supplied",
+        ),
+        (
+            CHARGING,
+            {"voltage_v": "3,230,231", "current_a": "0.0,16.0,16.0", "power_w": "7360"},
+            "a few volts induced on a free phase",
+        ),
+        (CHARGING, {"ambient_temp": "-20.5"}, "a cold winter"),
+        (CHARGING, {"ambient_temp": "+52.00"}, "a controller in its housing in the sun"),
+        (
+            CHARGING,
+            {"power_w": "200", "current_a": "1.0,0.0,0.0", "voltage_v": "230,230,230"},
+            "a vehicle waking up: too little to judge a power factor",
+        ),
+        (CHARGING, {"rcmb_max": "0.0, 6.5", "rcmb_values": "0.0, 0.1"}, "a maximum seen before"),
+        (
+            CHARGING | {"schuko_cfg": "enable"},
+            {
+                "conn_state": "vehicle_connected_schuko",
+                "schuko_state": "connected",
+                "type2_state": "a",
+                "power_w": "0",
+                "current_a": "0.0,0.0,0.0",
+                "ocpp_state": "preparing",
+            },
+            "a vehicle on Schuko, not charging yet",
+        ),
+        (
+            IDLE,
+            {"ocpp_state": "suspendedev"},
+            "OCPP 1.6 StopTransactionOnEVSideDisconnect = false: the transaction goes on unplugged",
+        ),
+    ],
+)
+def test_what_the_standards_allow_breaks_no_rule(base, changes, why, cat: Catalogue) -> None:
+    """Each new rule's other side: a controller the specification or its standards allow to
+    look odd passes."""
+    assert failing(base | changes, cat) == {}, why
+
+
 # Pairs the standards allow, written out by hand from OCPP 1.5 (occupied: a connector in use,
 # charging included) and OCPP 1.6 sections 4.9 and 7.7, independent of the rule table.
 CONNECTED = IDLE | {"conn_state": "vehicle_connected_type2", "type2_state": "b"}
@@ -169,6 +261,11 @@ OCPP_ALLOWED = [
     (IDLE, "preparing", "OCPP 1.6: a card presented before the plug"),
     (IDLE, "finishing", "OCPP 1.6: the EV side unplugged, the cable still in the socket"),
     (IDLE, "occupied", "OCPP 1.5: authorized before the plug"),
+    (
+        IDLE,
+        "suspendedev",
+        "OCPP 1.6 StopTransactionOnEVSideDisconnect=false: unplugged, the transaction goes on",
+    ),
 ]
 
 
@@ -211,3 +308,19 @@ def test_undocumented_value_makes_rules_not_tested(cat: Catalogue) -> None:
     (finding,) = RULES["cons.conn-vs-type2"](values, cat)
     assert finding.outcome is Outcome.NOT_TESTED
     assert finding.message == "conn_state not a documented value"
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule", "keys"),
+    [
+        ({"power_w": "11"}, "cons.power-plausible", {"power_w"}),  # a unit error: its key's
+        ({"type2_state": "a"}, "cons.conn-vs-type2", {"conn_state", "type2_state"}),  # either
+    ],
+)
+def test_who_carries_the_finding(changes, rule, keys, cat: Catalogue) -> None:
+    """A unit error is blamed on the key that carries it; a disagreement between two keys is
+    on both (which one is wrong, no client can tell)."""
+    from ccrest.report.summary import finding_keys
+
+    (found,) = [f for f in check_all(CHARGING | changes, cat) if f.check_id == rule]
+    assert finding_keys(found, cat) == keys

@@ -232,14 +232,28 @@ class TestHttp:
         values = {"cp_vendor": "Acme Inc.", "conn_state": "x"}
         refused = Exchange("POST", URL + "/rest/cp_vendor", status=405)
         assert http.write_refused(cat, refused, values, values | {"conn_state": "y"}) == []
-        accepted = Exchange("PUT", URL + "/rest/cp_vendor", status=200)
+        accepted = Exchange("PUT", URL + "/rest/cp_vendor", status=200, body=b"ok\n")
         (f,) = http.write_refused(cat, accepted, values, values)
         assert "PUT /rest/cp_vendor answered 200: the API is read-only" in f.message
+        assert f.check_id == "http.read-only"
         crashed = Exchange("DELETE", URL + "/rest/full_state", status=500)
         (f,) = http.write_refused(cat, crashed, values, values)
         assert "not a server failure" in f.message
         (f,) = http.write_refused(cat, refused, values, values | {"cp_vendor": "probe"})
         assert "cp_vendor changed from 'Acme Inc.' to 'probe'" in f.message
+
+    def test_a_write_answered_like_a_read_is_advisory(self, cat: Catalogue) -> None:
+        """The specification says read-only, not how to refuse: a write answered as the read
+        of the same path that changed nothing is read-only in effect (http.write-refused, an
+        advisory); one answered 'ok' claims it was accepted (http.read-only fails)."""
+        values = {"cp_vendor": "Acme Inc."}
+        like_get = Exchange("POST", URL + "/rest/cp_vendor", status=200, body=b"Acme Inc.\n")
+        (f,) = http.write_refused(cat, like_get, values, values)
+        assert f.check_id == "http.write-refused" and cat.check(f.check_id).certainty == "advisory"
+        body = b"conn_state:idle\nmeter_wh:1\npower_w:0\ncp_vendor:Acme Inc.\n"
+        state = Exchange("PUT", URL + "/rest/full_state", status=200, body=body)
+        (f,) = http.write_refused(cat, state, values, values)
+        assert f.check_id == "http.write-refused"
 
     def test_write_with_no_full_state_after_it_is_not_judged_unchanged(self, cat) -> None:
         """A full_state that could not be read after the write (the device stopped answering,
@@ -294,9 +308,10 @@ class TestAuth:
         [
             (401, False, None, None),
             (200, False, Outcome.FAIL, "was let in (200): anyone on the controller's network"),
-            (200, True, Outcome.PASS, "declared open with --allow-anonymous"),
-            (403, False, Outcome.FAIL, "refused with 403, expected 401"),
-            (500, True, Outcome.FAIL, "answered 500, expected 401"),
+            (200, True, Outcome.PASS, "declared open to anonymous reads"),
+            (403, False, None, None),  # RFC 9110 15.5.4: refused, and credentials were sent
+            (500, True, Outcome.FAIL, "answered 500, expected 401 (or 403)"),
+            (404, False, Outcome.FAIL, "answered 404, expected 401 (or 403)"),
         ],
     )
     def test_refused(self, status, allow, outcome_, says) -> None:
@@ -306,6 +321,38 @@ class TestAuth:
         else:
             (f,) = findings
             assert f.outcome is outcome_ and says in f.message
+
+    def test_a_path_variant_may_be_refused_or_unknown_but_not_open(self, cat) -> None:
+        state = b"conn_state:a\nmeter_wh:1\npower_w:0\n"
+        for closed in (
+            answer(401),
+            answer(404, b"not found"),
+            answer(400),
+            answer(200, b"<html/>"),
+        ):
+            assert auth.variant_closed(cat, closed, "x", False) == []
+        (f,) = auth.variant_closed(cat, answer(200, state), "/rest/full_state/", False)
+        assert f.check_id == "auth.no-credentials-refused" and "every spelling" in f.message
+        assert auth.variant_closed(cat, answer(200, state), "x", True) == [], "declared open"
+
+    def test_a_401_names_how_to_authenticate(self) -> None:
+        challenged = answer(401, ct="text/plain")
+        challenged = Exchange(
+            "GET", challenged.url, status=401, response_headers={"WWW-Authenticate": "Basic"}
+        )
+        assert auth.challenged([challenged, answer(403)]) == []
+        (f,) = auth.challenged([challenged, answer(401)])
+        assert f.check_id == "auth.challenge" and "1 of 2 answers 401" in f.message
+        (f,) = auth.challenged([answer(403)])
+        assert f.outcome is Outcome.NOT_TESTED, "a 403 needs no challenge"
+
+    def test_a_refusal_gives_nothing_away(self, cat: Catalogue) -> None:
+        assert auth.discloses_nothing(cat, [answer(401, b"unauthorized\n")]) == []
+        (f,) = auth.discloses_nothing(cat, [answer(401, b"wrong: ***", echoed=True)])
+        assert "repeat the password" in f.message
+        leaking = answer(403, b"conn_state:a\nmeter_wh:1\npower_w:0\n")
+        (f,) = auth.discloses_nothing(cat, [leaking])
+        assert "show the state they refuse" in f.message
 
 
 AUTHORIZED = {"auth_state": "authorized_for_charging", "free_charging": "off"}
@@ -319,6 +366,14 @@ class TestPrivacy:
     def test_shown(self) -> None:
         (f,) = privacy.uid_hidden([("full_state", AUTHORIZED | {"auth_uid": "04A3B2C1"}, None)])
         assert f.outcome is Outcome.FAIL and "auth_uid = '04A3B2C1' in full_state" in f.message
+
+    def test_the_card_uid_in_another_key(self) -> None:
+        """Without UID, the UID of a card the suite presented shows in no key at all."""
+        seen = AUTHORIZED | {"auth_uid": "", "display_text": "Welcome, card 04A3B2C1D2E380"}
+        (f,) = privacy.uid_hidden([("full_state", seen, None)], ["04a3b2c1d2e380"])
+        assert f.key == "display_text" and "shows the card UID" in f.message
+        other = AUTHORIZED | {"auth_uid": "", "display_text": "Welcome"}
+        assert privacy.uid_hidden([("full_state", other, None)], ["04a3b2c1d2e380"]) == []
 
     @pytest.mark.parametrize(
         "values",
@@ -421,8 +476,9 @@ class TestTemporal:
             ([431800, 431900], 100),
             ([431800, 431800, 431800], 100),
             ([431810, 431840, 431870], 10),
-            ([1000, 2000], 100),  # never coarser than 100 Wh
-            ([0, 0], 100),
+            ([1000, 2000], 1000),  # a register in whole kWh (never coarser than that)
+            ([0, 0], 1000),
+            ([431000, 432000, 433000], 1000),
         ],
     )
     def test_register_resolution(self, readings, step) -> None:
@@ -434,6 +490,69 @@ class TestTemporal:
         idle[1] = sample(3, meter_wh="1005", power_w="0")
         (f,) = temporal.energy_follows_power(cat, idle)
         assert "meter_wh grew by 5 Wh in 3.0 s while power_w read 0 to 0 W" in f.message
+
+
+class TestTemporalNew:
+    def test_transaction_grows_no_faster_than_the_meter(self) -> None:
+        with_meter = [
+            sample(0, transaction_wh="100", meter_wh="5000"),
+            sample(10, transaction_wh="130", meter_wh="5030"),
+        ]
+        assert temporal.transaction_within_meter_growth(with_meter) == []
+        idle = {"conn_state": "vehicle_connected_type2"}
+        growing = [
+            sample(0, transaction_wh="101", meter_wh="5123", **idle),
+            sample(10, transaction_wh="401", meter_wh="5123", **idle),
+        ]
+        (f,) = temporal.transaction_within_meter_growth(growing)
+        assert f.key == "transaction_wh" and "grew by 300 Wh while meter_wh grew by 0" in f.message
+        new_session = [
+            sample(0, transaction_wh="900", meter_wh="5000", conn_state="no_vehicle_connected"),
+            sample(10, transaction_wh="0", meter_wh="5000"),
+        ]
+        assert temporal.transaction_within_meter_growth(new_session) == []
+
+    def test_coarse_registers_pass(self) -> None:
+        """A transaction counter and a meter in whole kWh move in steps of their own."""
+        coarse = [
+            sample(0, transaction_wh="1000", meter_wh="431000"),
+            sample(10, transaction_wh="2000", meter_wh="431000"),
+        ]
+        assert temporal.transaction_within_meter_growth(coarse) == []
+
+    def test_power_in_kw_is_blamed_on_power(self, cat: Catalogue) -> None:
+        """The meter grows as voltage x current say; power_w reads a thousandth: power_w is
+        the key in the wrong unit, not the meter."""
+        charging = {"voltage_v": "230,230,230", "current_a": "16.0,16.0,16.0", "power_w": "11"}
+        samples = [
+            sample(0, meter_wh="426000", **charging),
+            sample(10, meter_wh="426030", **charging),
+            sample(20, meter_wh="426061", **charging),
+        ]
+        (f,) = temporal.energy_follows_power(cat, samples)
+        assert f.key == "power_w" and "power in kW" in f.message
+
+    def test_a_meter_that_jumps_is_blamed_on_the_meter(self, cat: Catalogue) -> None:
+        idle = {"conn_state": "no_vehicle_connected", "power_w": "0"}
+        idle |= {"voltage_v": "230,230,230", "current_a": "0.0,0.0,0.0"}
+        samples = [sample(0, meter_wh="426123", **idle), sample(10, meter_wh="427123", **idle)]
+        (f,) = temporal.energy_follows_power(cat, samples)
+        assert f.key == "meter_wh"
+
+
+class TestPresence:
+    def test_a_key_missing_now_and_then(self, cat: Catalogue) -> None:
+        whole = documented(cat)
+        without = b"".join(
+            line + b"\n" for line in whole.splitlines() if not line.startswith(b"wlan_state:")
+        )
+        reads = [(answer(body=b), parse_full_state(b)) for b in (whole, without, whole)]
+        (f,) = fullstate.present_in_every_read(cat, "wlan_state", reads)
+        assert f.check_id == "fs.key-present" and "missing from 1 of 3" in f.message
+        assert fullstate.present_in_every_read(cat, "conn_state", reads) == []
+        always = [(answer(body=without), parse_full_state(without))] * 3
+        (f,) = fullstate.present_in_every_read(cat, "wlan_state", always)
+        assert "is missing from full_state" in f.message
 
 
 class TestStates:
@@ -454,3 +573,22 @@ class TestStates:
         assert f.message == (
             "after unplug: conn_state = 'vehicle_charging_type2', expected 'no_vehicle_connected'"
         )
+
+    def test_expectation_one_of_names_ocpp_15_and_16(self) -> None:
+        """OCPP 1.5's occupied names the state 1.6 calls charging (spec: both lists)."""
+        wanted = {"ocpp_state": {"one_of": ["charging", "occupied"]}}
+        for seen in ("charging", "occupied"):
+            assert states.expectation(wanted, {"ocpp_state": seen}, "card") == []
+        (f,) = states.expectation(wanted, {"ocpp_state": "available"}, "card")
+        assert f.message == (
+            "after card: ocpp_state = 'available', expected one of 'charging', 'occupied'"
+        )
+
+    def test_expectation_every_within_the_key_tolerance(self, cat) -> None:
+        """An idle phase reading a hair below zero is at rest; an amp and more is not."""
+        wanted = {"current_a": {"every": "0"}}
+        tol = cat.key("current_a").tolerance
+        assert states.expectation(wanted, {"current_a": "0.00,-0.01,0.00"}, "unplug", cat) == []
+        (f,) = states.expectation(wanted, {"current_a": f"0.0,{tol + 0.5:g},0.0"}, "unplug", cat)
+        assert "expected 0 on every phase (within" in f.message
+        assert states.expectation(wanted, {"current_a": "0.00,-0.01,0.00"}, "unplug") != []

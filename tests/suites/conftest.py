@@ -42,32 +42,11 @@ def device(*defects: Defect | str, charging: bool = True, **options: object) -> 
 
 
 def check_in_process(folder: Path, *args: str) -> tuple[int, str]:
-    """One conformance run as ``ccrest check`` makes it (``ccrest.engine``), in this process,
-    its reports in ``folder``; the exit code and the terminal's text. Unlike pytester, it keeps
-    nothing of the run afterwards (for the fuzz's hundreds of runs): the suites' modules are
-    forgotten again, so that no later test imports a stale one."""
-    import contextlib
-    import io
-    import sys
+    """One conformance run as ``ccrest check`` makes it, in this process (``ccrest.engine``),
+    its reports in ``folder``: for the fuzz's many runs, which pytester would keep in memory."""
+    from ccrest.engine import run_in_process
 
-    from ccrest.engine import pytest_args
-
-    modules, path = set(sys.modules), list(sys.path)
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            code = int(
-                pytest.main(
-                    pytest_args(
-                        folder, ["--sample-seconds=0", *args], ["-p", "no:hypothesispytest"]
-                    )
-                )
-            )
-    finally:
-        for name in set(sys.modules) - modules:
-            del sys.modules[name]
-        sys.path[:] = path
-    return code, out.getvalue()
+    return run_in_process(folder, ["--sample-seconds=0", *args])
 
 
 @pytest.fixture

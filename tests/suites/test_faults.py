@@ -68,7 +68,7 @@ def run(fault: str, tmp_path: Path, *extra: str) -> tuple[int, str, dict]:
         ("binary-body", 1, "*[[]wire.not-utf8[]] body is not UTF-8*"),
         ("html-error-page", 1, "*[[]http.content-type[]]*the answer has Content-Type 'text/html'*"),
         ("huge-body", 1, "*[[]fs.answers[]] body is larger than the 1048576 B the suite reads*"),
-        ("dies-after-30", 1, "*stopped sending: the controller stopped answering (3 transport*"),
+        ("dies-after-30", 2, "*stopped sending: the controller stopped answering (3 transport*"),
         (
             "drip-headers",
             6,

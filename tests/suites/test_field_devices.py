@@ -34,3 +34,19 @@ def test_no_slave_configured_fails_the_text_with_what_empty_means(run_suite) -> 
         "configured does; profiles field-5.22 and field-5.33 accept it); the specification "
         "lists available, occupied" in found["test_value_conforms[slave_state]"]
     )
+
+
+def test_meter_stepping_in_whole_kwh_is_not_a_false_alarm(run_suite) -> None:
+    """The specification gives no meter resolution: a register in whole kWh (some OCPP meters
+    report so) shows no step in seconds, and the energy and transaction rules pass."""
+    with device(config=DeviceConfig(meter_resolution_wh=1000)) as dev:
+        result = run_suite(*dev.args, "-m", "temporal", "--sample-seconds", "3")
+    assert_all_passed(result)
+
+
+def test_a_single_phase_controller_walks_every_state(run_suite) -> None:
+    """A controller set to one phase shows one value per phase; the scenarios expect no three
+    (the vehicle leaving leaves 0 on every phase it has)."""
+    with device(config=DeviceConfig(phases=1), charging=False) as dev:
+        result = run_suite(*dev.args, "-m", "states or schema or per_key or consistency")
+    assert_all_passed(result)

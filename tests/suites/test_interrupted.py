@@ -64,7 +64,7 @@ def test_an_interrupted_run_says_so_everywhere(
     assert (data["verdict"], data["run"]["exit_status"]) == ("interrupted", EXIT_INTERRUPTED)
     assert why in data["verdict_reason"]
     outcomes = [t["outcome"] for t in data["tests"]]
-    assert len(outcomes) == data["run"]["scope"]["tests"] == 281, "every test is reported"
+    assert len(outcomes) == data["run"]["scope"]["tests"] > 300, "every collected test reported"
     assert "skipped" in outcomes, "what did not run is not tested"
     assert family == "auth" or "passed" in outcomes, "what ran before is reported"
     unrun = [t for t in data["tests"] if t["outcome"] == "skipped"]
@@ -102,6 +102,7 @@ def test_an_interrupted_lab_says_so_for_every_controller(tmp_path: Path) -> None
     for name in ("a", "b"):
         data = strict_json(tmp_path / "reports" / name / "conformance.json")
         assert isinstance(data, dict) and data["verdict"] == "interrupted", name
-        assert len(data["tests"]) == 281 and data["counts"]["skipped"] > 0, name
+        assert len(data["tests"]) == data["run"]["scope"]["tests"] > 300, name
+        assert data["counts"]["skipped"] > 0, name
     fleet = strict_json(tmp_path / "reports" / "fleet.json")
     assert isinstance(fleet, dict) and (fleet["verdict"], fleet["exit_code"]) == ("interrupted", 2)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from ccrest.coverage import requirements
 from ccrest.report.__main__ import main as report_main
 from ccrest.spec import Catalogue, default_schema_dir
 from tests.artifacts import markdown
@@ -256,5 +257,16 @@ def test_report_reads_well_in_a_browser(run_suite, pytester) -> None:
             "e.scrollHeight > e.clientHeight).length"
         )
         assert scrolling == 0, "a box inside the results scrolls on its own"
+        coverage = driver.find_element(By.ID, "ccrest-coverage")
+        coverage.find_element(By.TAG_NAME, "summary").click()
+        rows = coverage.find_elements(By.CSS_SELECTOR, "tr")[1:]
+        assert len(rows) == len(requirements()), "one row per requirement"
+        by_id = {r.find_element(By.TAG_NAME, "td").text: r.text for r in rows}
+        assert "none: the USB link is a transport under IP" in by_id["spec.3.2.usb"]
+        assert "auth.challenge" in by_id["rfc9110.11.6.1"]
+        per_key = next(r for r in rows if r.text.startswith("spec.4.per-key "))
+        title = per_key.find_element(By.TAG_NAME, "td").get_attribute("title")
+        assert "http://controller_ip/rest/<KEY>" in title, "the passage, as text"
+        assert not coverage.find_elements(By.TAG_NAME, "key"), "no element made of a passage"
     finally:
         driver.quit()

@@ -25,6 +25,13 @@ RULES: dict[str, Rule] = {}
 RULE_KEYS: dict[str, tuple[str, ...]] = {}  # the keys each rule reads: its rows in the matrix
 
 MIN_PWM_A, MAX_PWM_A = 6, 80  # IEC 61851-1 annex A: what a PWM pilot can offer
+MAX_PHASE_V = 300.0  # above any phase-to-neutral supply (230 V + 10 %); 400 V is line to line
+NOMINAL_PHASE_V = (195.5, 253.0)  # 230 V - 15 % / + 10 % (IEC 60038, EN 50160)
+VOLTAGE_NOISE = 5.0  # a phase that is not supplied may read a few volts
+SURVIVABLE_C = (-55.0, 125.0)  # outside it no electronics operates (IEC 60068-2-1, 60068-2-2)
+SERVICE_C = (-30.0, 60.0)  # a charge point's ambient, with margin (IEC 61851-1: -25 to +40 °C)
+IMPLAUSIBLE_POWER_FACTOR = 0.2  # a charging vehicle's load: far above this (on-board PFC)
+MIN_APPARENT_VA = 1000.0  # below, a power factor says little (noise, a vehicle waking up)
 CONNECTED_TYPE2 = ("vehicle_connected_type2", "vehicle_charging_type2", "vehicle_connector_error")
 READING_SKEW = 0.05  # readings of V, I and P in one answer need not be taken at one instant
 MIN_POWER_FACTOR = 0.8
@@ -62,10 +69,12 @@ def _short(value: object, limit: int = 60) -> object:
     return value
 
 
-def _fail(check_id: str, problem: str, values: Values, *keys: str) -> Finding:
-    """A failure that shows the keys it is about as observed: 'a = 'x', b = 'y': problem'."""
+def _fail(check_id: str, problem: str, values: Values, *keys: str, blame: bool = False) -> Finding:
+    """A failure that shows the keys it is about as observed: 'a = 'x', b = 'y': problem'.
+    Each shown key shares the finding (which of two disagreeing keys is wrong is not known),
+    unless ``blame``: then the first key alone carries it (a unit error is its key's)."""
     seen = ", ".join(f"{k} = {show(_short(values.get(k)))}" for k in keys)
-    observed = {k: values.get(k) for k in keys}
+    observed = values.get(keys[0]) if blame else {k: values.get(k) for k in keys}
     return fail(check_id, f"{seen}: {problem}", key=keys[0], observed=observed)
 
 
@@ -386,3 +395,200 @@ def display_markup(values: Values, cat: Catalogue) -> list[Finding]:
             "display_text",
         )
     ]
+
+
+@rule("cons.current-plausible", "current_a")
+def current_plausible(values: Values, cat: Catalogue) -> list[Finding]:
+    """A phase current a charge point can carry: the pilot offers at most 80 A (IEC 61851-1
+    annex A), so 16000 reads as milliamperes, 160 on a 16 A session as tenths; a current
+    below zero beyond the meter's noise is no measurement. max_current is bounded alike."""
+    currents = numbers(values, "current_a")
+    if currents is None:
+        return [not_tested("cons.current-plausible", "current_a unreadable")]
+    tol = cat.key("current_a").tolerance
+    problems = []
+    if max(currents) > MAX_PWM_A + tol:
+        problems.append(
+            f"{max(currents):g} A on a phase: a charge point offers at most {MAX_PWM_A} A "
+            "(IEC 61851-1), a unit error (mA, tenths of an ampere)?"
+        )
+    if min(currents) < -tol:
+        problems.append(f"{min(currents):g} A: a current below zero beyond the noise of {tol:g} A")
+    findings = (
+        [_fail("cons.current-plausible", "; ".join(problems), values, "current_a")]
+        if problems
+        else []
+    )
+    most = number(values, "max_current")
+    if most is not None and most > MAX_PWM_A:
+        findings.append(
+            _fail(
+                "cons.current-plausible",
+                f"an installation limit of {most:g} A is beyond what a charge point can offer "
+                f"({MAX_PWM_A} A, IEC 61851-1): a unit error?",
+                values,
+                "max_current",
+            )
+        )
+    return findings
+
+
+@rule("cons.voltage-plausible", "voltage_v")
+def voltage_plausible(values: Values, cat: Catalogue) -> list[Finding]:
+    """A phase-to-neutral voltage a supply can have: 230 V nominal (IEC 60038); above 300 V
+    no supply is (400 V is line to line), and below zero none measures."""
+    volts = numbers(values, "voltage_v")
+    if volts is None:
+        return [not_tested("cons.voltage-plausible", "voltage_v unreadable")]
+    problems = []
+    if max(volts) > MAX_PHASE_V:
+        problems.append(
+            f"{max(volts):g} V on a phase: no phase-to-neutral supply reaches {MAX_PHASE_V:g} V "
+            "(400 V is the voltage between two phases of a 230/400 V supply)"
+        )
+    if min(volts) < -VOLTAGE_NOISE:
+        problems.append(f"{min(volts):g} V: a voltage below zero")
+    return (
+        [_fail("cons.voltage-plausible", "; ".join(problems), values, "voltage_v")]
+        if problems
+        else []
+    )
+
+
+@rule("cons.voltage-nominal", "voltage_v")
+def voltage_nominal(values: Values, cat: Catalogue) -> list[Finding]:
+    """Advisory: a supplied phase within 230 V - 15 % / + 10 % (EN 50160, IEC 60038)."""
+    volts = numbers(values, "voltage_v")
+    if volts is None:
+        return [not_tested("cons.voltage-nominal", "voltage_v unreadable")]
+    low, high = NOMINAL_PHASE_V
+    off = [v for v in volts if abs(v) > VOLTAGE_NOISE and not low <= v <= high]
+    if not off or max(volts) > MAX_PHASE_V:
+        return []  # nothing off, or cons.voltage-plausible says it louder
+    return [
+        _fail(
+            "cons.voltage-nominal",
+            f"{off[0]:g} V is outside {low:g} to {high:g} V, the range of a 230 V supply",
+            values,
+            "voltage_v",
+        )
+    ]
+
+
+@rule("cons.temperature-plausible", "ambient_temp")
+def temperature_plausible(values: Values, cat: Catalogue) -> list[Finding]:
+    """A temperature a working controller can report: outside -55 to +125 °C no electronics
+    operates (IEC 60068-2-1, 60068-2-2); 298 reads as kelvin, 253 as tenths of a degree."""
+    temp = number(values, "ambient_temp")
+    if temp is None:
+        return [not_tested("cons.temperature-plausible", "ambient_temp unreadable")]
+    low, high = SURVIVABLE_C
+    if low <= temp <= high:
+        return []
+    return [
+        _fail(
+            "cons.temperature-plausible",
+            f"{temp:g} °C is a temperature no working electronics reports ({low:g} to "
+            f"{high:g} °C): a unit error (kelvin, tenths of a degree)?",
+            values,
+            "ambient_temp",
+        )
+    ]
+
+
+@rule("cons.temperature-in-service", "ambient_temp")
+def temperature_in_service(values: Values, cat: Catalogue) -> list[Finding]:
+    """Advisory: the ambient of a charge point in service (IEC 61851-1: -25 to +40 °C; a
+    controller in its housing runs warmer)."""
+    temp = number(values, "ambient_temp")
+    if temp is None:
+        return [not_tested("cons.temperature-in-service", "ambient_temp unreadable")]
+    low, high = SERVICE_C
+    if low <= temp <= high or not SURVIVABLE_C[0] <= temp <= SURVIVABLE_C[1]:
+        return []  # in service, or cons.temperature-plausible says it louder
+    return [
+        _fail(
+            "cons.temperature-in-service",
+            f"{temp:g} °C is outside {low:g} to {high:g} °C, where charge points work",
+            values,
+            "ambient_temp",
+        )
+    ]
+
+
+@rule("cons.power-plausible", "power_w", "current_a", "voltage_v", "conn_state")
+def power_plausible(values: Values, cat: Catalogue) -> list[Finding]:
+    """While a vehicle charges, its power is most of voltage x current (an on-board charger
+    corrects its power factor); a power_w of a few watts beside kilovolt-amperes is power in
+    kW, and the fault is power_w's."""
+    if text(values, "conn_state") not in CHARGING:
+        return []
+    power, apparent = number(values, "power_w"), _apparent(values)
+    if power is None or apparent is None:
+        return [not_tested("cons.power-plausible", "power, currents or voltages unusable")]
+    s, slack = apparent
+    if s < MIN_APPARENT_VA or power >= IMPLAUSIBLE_POWER_FACTOR * s - slack:
+        return []
+    return [
+        _fail(
+            "cons.power-plausible",
+            f"{power:g} W beside {s:.0f} VA (a power factor of {power / s:.3f}): a charging "
+            "vehicle draws most of that as active power; power in kW?",
+            values,
+            "power_w",
+            "voltage_v",
+            "current_a",
+            blame=True,
+        )
+    ]
+
+
+@rule("cons.rcmb-max-not-below-values", "rcmb_max", "rcmb_values")
+def rcmb_max_not_below_values(values: Values, cat: Catalogue) -> list[Finding]:
+    """The residual current monitor's maximum is never below what it reads now."""
+    highs, now = numbers(values, "rcmb_max"), numbers(values, "rcmb_values")
+    if highs is None or now is None:
+        return [not_tested("cons.rcmb-max-not-below-values", "rcmb_max or rcmb_values unreadable")]
+    if len(highs) != len(now):
+        return [
+            _fail(
+                "cons.rcmb-max-not-below-values",
+                f"{len(highs)} maxima for {len(now)} readings",
+                values,
+                "rcmb_max",
+                "rcmb_values",
+            )
+        ]
+    step = max(resolution(values, "rcmb_max"), resolution(values, "rcmb_values"))
+    below = [(h, n) for h, n in zip(highs, now, strict=True) if h < n - step]
+    if not below:
+        return []
+    return [
+        _fail(
+            "cons.rcmb-max-not-below-values",
+            f"a maximum of {below[0][0]:g} below the reading {below[0][1]:g}",
+            values,
+            "rcmb_max",
+            "rcmb_values",
+        )
+    ]
+
+
+@rule("cons.conn-vs-schuko", "conn_state", "schuko_state")
+def conn_vs_schuko(values: Values, cat: Catalogue) -> list[Finding]:
+    """The Schuko socket agrees with conn_state: charging on it needs it powered, and a
+    vehicle on it is not idle (as the Type 2 pilot agrees, cons.conn-vs-type2)."""
+    conn, socket = text(values, "conn_state"), text(values, "schuko_state")
+    problem = None
+    if conn == "vehicle_charging_schuko" and socket != "power_on":
+        problem = "a vehicle charges on the Schuko socket, which must then be powered (power_on)"
+    elif conn == "vehicle_connected_schuko" and socket == "idle":
+        problem = "a vehicle is on the Schuko socket, which then is not idle"
+    elif socket == "power_on" and conn not in (
+        "vehicle_charging_schuko",
+        "vehicle_connected_schuko",
+    ):
+        problem = "the Schuko socket is powered without a vehicle on it"
+    if problem is None:
+        return []
+    return [_fail("cons.conn-vs-schuko", problem, values, "conn_state", "schuko_state")]

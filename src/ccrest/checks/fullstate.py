@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ccrest.checks.common import fail, info, not_tested
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
@@ -89,6 +91,36 @@ def key_present(cat: Catalogue, key: str, exchange: Exchange, state: FullState |
             key=key,
             allowed=f"{key}:<value>",
             exchange=exchange,
+        )
+    ]
+
+
+def present_in_every_read(
+    cat: Catalogue, key: str, reads: Sequence[tuple[Exchange, FullState | None]]
+) -> list[Finding]:
+    """A documented key is in every full_state read, not only in the first: a key that is
+    missing now and then leaves a client without it now and then."""
+    judged = [(ex, st) for ex, st in reads if unusable(ex, st) is None]
+    if not judged:
+        ex, st = reads[0]
+        return key_present(cat, key, ex, st)
+    missing = [(ex, st) for ex, st in judged if st is not None and key not in st.values]
+    if not missing:
+        return []
+    ex, st = missing[0]
+    if len(missing) == len(judged):
+        return key_present(cat, key, ex, st)
+    if not cat.key(key).required:
+        return []
+    return [
+        fail(
+            "fs.key-present",
+            f"{key} is missing from {len(missing)} of {len(judged)} full_state reads (there in "
+            "the others)",
+            key=key,
+            observed=f"missing from {len(missing)} of {len(judged)} reads",
+            allowed=f"{key}:<value> in every read",
+            exchange=ex,
         )
     ]
 

@@ -9,7 +9,7 @@ from ccrest.checks.common import fail, not_tested
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
 from ccrest.spec import Catalogue
-from ccrest.wire import BodyForm
+from ccrest.wire import BodyForm, parse_key_value
 
 LEAK_THRESHOLD = 3  # this many documented keys in one body is the controller's state
 
@@ -25,17 +25,31 @@ def write_refused(
     before: Mapping[str, object] | None,
     after: Mapping[str, object] | None,
 ) -> list[Finding]:
-    """A write is refused with a 4xx, and no static key (nor free_charging) changed after it."""
+    """A write changes nothing (the API is read-only) and is refused with a 4xx. A write
+    answered as if it were a read (the same state a GET shows), that changed nothing, is
+    read-only in effect: the specification says read-only, not how to refuse, so that answer
+    is an advisory (RFC 9110 15.5.6 would answer 405 with Allow), not a failure."""
     if write.transport_failed:
         return [not_tested("http.read-only", f"the write got no answer: {write.error}")]
     findings = []
     status = write.status or 0
-    if status < 400:
+    if status < 400 and answered_like_get(cat, write, before):
+        findings.append(
+            fail(
+                "http.write-refused",
+                f"{write.method} {_path(write)} answered {status} with what a GET shows: "
+                "nothing was written, but a client is not told so (405 with Allow fits)",
+                observed=status,
+                allowed="405 (or another 4xx)",
+                exchange=write,
+            )
+        )
+    elif status < 400:
         findings.append(
             fail(
                 "http.read-only",
                 f"{write.method} {_path(write)} answered {status}: the API is read-only, "
-                "a write must be refused with a 4xx",
+                "a write must not be answered as accepted",
                 observed=status,
                 allowed="4xx (405 Method Not Allowed fits best)",
                 exchange=write,
@@ -73,6 +87,19 @@ def write_refused(
                     )
                 )
     return findings
+
+
+def answered_like_get(cat: Catalogue, write: Exchange, before: Mapping[str, object] | None):
+    """Whether a write's answer is what a read of the same path shows: full_state's state,
+    or the key's value."""
+    path = _path(write).split("?", 1)[0]
+    if path == "/rest/full_state":
+        return bool(state_shown(cat, write))
+    key = path.removeprefix("/rest/")
+    if before is None or key not in cat or key not in before:
+        return False
+    value = parse_key_value(write.body, write.content_type, key=key).value
+    return value is not None and str(value) == str(before[key])
 
 
 def content_type_matches(exchange: Exchange, form: BodyForm | None) -> list[Finding]:
@@ -125,21 +152,28 @@ def head_agrees(get: Exchange, head: Exchange) -> list[Finding]:
     return findings
 
 
-def outside_no_leak(cat: Catalogue, exchange: Exchange) -> list[Finding]:
-    if exchange.transport_failed:
-        return [not_tested("http.outside-no-leak", f"no answer: {exchange.error}")]
-    if exchange.status != 200:
-        return []
+def state_shown(cat: Catalogue, exchange: Exchange) -> list[str]:
+    """The documented keys an answer's body shows, when it shows the controller's state (at
+    least three of them, as key:value lines or JSON members); else none."""
     text = exchange.body.decode("utf-8", errors="replace")
     found = {line.split(":", 1)[0].strip() for line in text.splitlines() if ":" in line}
     try:
         data = json.loads(text)
         if isinstance(data, dict):
             found |= set(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     leaked = sorted(k for k in found if k in cat)
-    if len(leaked) < LEAK_THRESHOLD:
+    return leaked if len(leaked) >= LEAK_THRESHOLD else []
+
+
+def outside_no_leak(cat: Catalogue, exchange: Exchange) -> list[Finding]:
+    if exchange.transport_failed:
+        return [not_tested("http.outside-no-leak", f"no answer: {exchange.error}")]
+    if exchange.status != 200:
+        return []
+    leaked = state_shown(cat, exchange)
+    if not leaked:
         return []
     return [
         fail(

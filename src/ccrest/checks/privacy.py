@@ -9,17 +9,38 @@ from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
 
 MASK = set("*xX#-. 0")  # placeholders that show no UID: '', '****', '0000', '--'
+MIN_UID = 8  # a known UID shorter than this could match by chance
 
 Observation = tuple[str, Mapping[str, object], Exchange | None]  # where, values, exchange
 
 
-def uid_hidden(observations: Iterable[Observation]) -> list[Finding]:
-    """Every auth_uid seen must be empty or masked; if no card was ever presented, an empty
-    auth_uid proves nothing and the check is not tested."""
+def uid_hidden(observations: Iterable[Observation], known: Iterable[str] = ()) -> list[Finding]:
+    """Every auth_uid seen must be empty or masked, and no other key may show a card UID the
+    suite knows was presented (``known``: display_text greeting the card, say); if no card
+    was ever presented, an empty auth_uid proves nothing and the check is not tested."""
     seen = list(observations)
+    uids = {u.lower() for u in known if len(u) >= MIN_UID}
     shown = []
+    reported: set[tuple[str, str]] = set()  # each key's value once, however often it was seen
     authorized = False
     for where, values, exchange in seen:
+        for key, value in values.items():
+            if key == "auth_uid" or not isinstance(value, str):
+                continue
+            hit = next((u for u in uids if u in value.lower()), None)
+            if hit is not None and (key, value) not in reported:
+                reported.add((key, value))
+                shown.append(
+                    fail(
+                        "privacy.uid-hidden",
+                        f"{key} = {show(value)} in {where} shows the card UID {hit} although "
+                        "the REST interface is expected to be enabled without UID",
+                        key=key,
+                        observed=value,
+                        allowed="no card UID in any key",
+                        exchange=exchange,
+                    )
+                )
         uid = text(values, "auth_uid")
         authorized |= (
             text(values, "auth_state") == "authorized_for_charging"

@@ -3,21 +3,39 @@ the one the stimulus calls for."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ccrest.checks import consistency, fullstate, perkey, privacy
-from ccrest.checks.common import fail, text
+from ccrest.checks.common import fail, numbers, text
 from ccrest.findings import Finding, Outcome, show
 from ccrest.observe import KeyAnswer, Observed
 from ccrest.spec import Catalogue
 
 
-def expectation(expect: Mapping[str, object], values: Mapping[str, object], steps: str):
-    """'expect' holds: a string is the exact value, {"contains": token} a ';'-separated token."""
+def expectation(
+    expect: Mapping[str, object],
+    values: Mapping[str, object],
+    steps: str,
+    cat: Catalogue | None = None,
+):
+    """'expect' holds: a string is the exact value, {"contains": token} a ';'-separated token,
+    {"every": n} a comma-separated list whose every number is n (one per phase, however many
+    phases the controller has: a single-phase one shows one; within the key's tolerance of
+    ``cat``, as a measuring transformer's offset reads a hair off zero), {"one_of": [...]}
+    any of them (OCPP 1.6's status or the 1.5 status naming the same state)."""
     findings = []
     for key, wanted in expect.items():
         seen = text(values, key)
-        if isinstance(wanted, dict):
+        if isinstance(wanted, dict) and "every" in wanted:
+            listed = numbers(values, key)
+            tol = cat.key(key).tolerance if cat is not None and key in cat else 0.0
+            goal = float(wanted["every"])
+            ok = listed is not None and all(abs(n - goal) <= tol for n in listed)
+            allowed = f"{wanted['every']} on every phase" + (f" (within {tol:g})" if tol else "")
+        elif isinstance(wanted, dict) and "one_of" in wanted:
+            ok = seen in wanted["one_of"]
+            allowed = "one of " + ", ".join(show(w) for w in wanted["one_of"])
+        elif isinstance(wanted, dict):
             ok = seen is not None and wanted["contains"] in seen.split(";")
             allowed = f"a value listing {wanted['contains']!r}"
         else:
@@ -41,6 +59,7 @@ def conforms(
     answers: Mapping[str, KeyAnswer],
     after: Observed,
     rest_mode: str,
+    cards: Iterable[str] = (),
 ) -> list[Finding]:
     """In this state: full_state valid and complete, rules hold, every key agrees with it."""
     ex, state = before.exchange, before.state
@@ -58,6 +77,11 @@ def conforms(
     if before.usable:
         findings += consistency.check_all(before.values, cat)
         if rest_mode == "without-uid":
-            findings += privacy.uid_hidden([("full_state", before.values, ex)])
+            seen = [("full_state", before.values, ex)] + [
+                (f"/rest/{k}", {k: a.parsed.value}, a.exchange)
+                for k, a in answers.items()
+                if a.parsed is not None
+            ]
+            findings += privacy.uid_hidden(seen, cards)
     # what could not be judged in one state, or is information, is not a finding of this scenario
     return [f for f in findings if f.outcome not in (Outcome.NOT_TESTED, Outcome.PASS)]

@@ -6,14 +6,15 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ccrest.checks.common import CHARGING, fail, not_tested, number, text
+from ccrest.checks.common import CHARGING, fail, not_tested, number, numbers, text
 from ccrest.exchange import Exchange
 from ccrest.findings import Finding
 from ccrest.spec import Catalogue
 
 CLOCK_RATE_SLACK = 0.02  # a device clock may run 2 % off ours
 METER_SLACK = 0.05  # meters and power readings: 5 %
-MAX_RESOLUTION_WH = 100  # real registers step in 1, 10 or 100 Wh
+MAX_RESOLUTION_WH = 1000  # registers step in 1, 10, 100 Wh or a whole kWh (coarse meters)
+UNIT_ERROR = 50.0  # power and meter disagree by more than this factor: a unit, not a meter
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,10 @@ def _longest_charging_run(samples: Sequence[Sample]) -> list[Sample]:
 
 def register_resolution(readings: Sequence[float]) -> float:
     """The step an energy register moves in, as far as its readings show: the largest power of
-    ten, up to 100 Wh, that divides every reading (a 100 Wh register reads 431800, 431900).
-    Real meters step in 1, 10 or 100 Wh; a register that happens to read round numbers only
-    widens the tolerance (never a false alarm), and more readings make that less likely."""
+    ten, up to 1 kWh, that divides every reading (a 100 Wh register reads 431800, 431900). The
+    specification gives no resolution; meters step in 1, 10, 100 Wh or a whole kWh. A register
+    that happens to read round numbers only widens the tolerance (never a false alarm), and
+    more readings make that less likely."""
     whole = [int(r) for r in readings if r == int(r)]
     if len(whole) != len(readings) or not whole:
         return 1.0
@@ -167,6 +169,30 @@ def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Find
     low, high = energy_band(cat, powers, elapsed, first.jitter + last.jitter, step)
     if low <= grown <= high:
         return []
+    mean_power = sum(powers) / len(powers)
+    implied = grown / elapsed * 3600 if elapsed > 0 else 0.0  # the power the meter says, in W
+    apparent = _mean_apparent(usable)
+    if (
+        grown > 0
+        and implied > UNIT_ERROR * max(mean_power, cat.key("power_w").tolerance)
+        and apparent is not None
+        and apparent / 5 <= implied <= apparent * 5
+    ):
+        # the meter grew as voltage x current says it should, but power_w says next to
+        # nothing: power_w is the key in the wrong unit (kW), not the meter
+        return [
+            fail(
+                "temp.energy-follows-power",
+                f"power_w read {min(powers):g} to {max(powers):g} W while meter_wh grew by "
+                f"{grown:g} Wh in {elapsed:.1f} s, which is {implied:.0f} W: power_w is "
+                f"{implied / max(mean_power, 1e-9):.0f} times too low (power in kW?)",
+                key="power_w",
+                observed=mean_power,
+                allowed=f"about {implied:.0f} W, as the meter grew",
+                exchange=last.exchange,
+                at=(last.at,),
+            )
+        ]
     return [
         fail(
             "temp.energy-follows-power",
@@ -180,3 +206,54 @@ def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Find
             at=(last.at,),
         )
     ]
+
+
+def _mean_apparent(samples: Sequence[Sample]) -> float | None:
+    """The mean of voltage x current over the samples, where every one shows both."""
+    totals = []
+    for s in samples:
+        volts, amps = numbers(s.values, "voltage_v"), numbers(s.values, "current_a")
+        if volts is None or amps is None or len(volts) != len(amps):
+            return None
+        totals.append(sum(v * a for v, a in zip(volts, amps, strict=True)))
+    return sum(totals) / len(totals) if totals else None
+
+
+def transaction_within_meter_growth(samples: Sequence[Sample]) -> list[Finding]:
+    """The transaction's energy is counted by the meter: over a session's readings it grows by
+    no more than meter_wh does (give or take a step of each register), so it never grows while
+    nothing charges. Judged from the first reading of a session to its last, so a counter
+    that jumps back and forth (the counter rule's fault) is not blamed twice."""
+    check = "temp.transaction-follows-meter"
+    readings = [
+        (s, number(s.values, "transaction_wh"), number(s.values, "meter_wh")) for s in samples
+    ]
+    usable = [(s, t, m) for s, t, m in readings if t is not None and m is not None]
+    if len(usable) < 2:
+        return [not_tested(check, "fewer than 2 readable samples", key="transaction_wh")]
+    tx_step = register_resolution([t for _, t, _ in usable])
+    meter_step = register_resolution([m for _, _, m in usable])
+    sessions: list[list[tuple[Sample, float, float]]] = [[usable[0]]]
+    for previous, current in itertools.pairwise(usable):
+        if _session_boundary(previous[0], current[0]):
+            sessions.append([])
+        sessions[-1].append(current)
+    for session in sessions:
+        (s1, t1, m1), (s2, t2, m2) = session[0], session[-1]
+        if len(session) < 2 or m2 < m1:
+            continue  # one reading, or a meter running backwards (the counter rule's fault)
+        if t2 - t1 > (m2 - m1) + tx_step + meter_step:
+            return [
+                fail(
+                    check,
+                    f"transaction_wh grew by {t2 - t1:g} Wh while meter_wh grew by "
+                    f"{m2 - m1:g} Wh (in {s2.at - s1.at:.1f} s): a transaction's energy is "
+                    "part of what the meter counts",
+                    key="transaction_wh",
+                    observed=[t1, t2],
+                    allowed=f"at most {m2 - m1 + tx_step + meter_step:g} Wh more",
+                    exchange=s2.exchange,
+                    at=(s2.at,),
+                )
+            ]
+    return []

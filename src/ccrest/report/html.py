@@ -222,9 +222,28 @@ def matrix(summary: Mapping, packages: Mapping | None = None) -> str:
             right=chart.RIGHT,
             bottom=chart.BOTTOM,
             environment=environment(summary),
+            coverage=requirement_coverage(),
             packages=packages or {},
         )
     )
+
+
+def requirement_coverage() -> list[dict]:
+    """The requirement coverage table's rows (ccrest.coverage), for the environment part."""
+    from ccrest import coverage
+    from ccrest.spec import catalogue
+
+    return [
+        {
+            "id": row.requirement.id,
+            "source": f"{row.requirement.source}, {row.requirement.where}",
+            "text": row.requirement.text,
+            "checks": ", ".join(row.requirement.checks),
+            "uncovered": row.requirement.uncovered,
+            "mutants": row.mutants,
+        }
+        for row in coverage.rows(catalogue(), coverage.requirements())
+    ]
 
 
 def checks_cell(checks: tuple[str, ...]) -> str:

@@ -98,6 +98,9 @@ def finding_json(finding: Finding, cat: Catalogue, test: str | None = None) -> d
     entry = {"check": finding.check_id, "outcome": _state(finding, cat), "message": finding.message}
     if finding.key:
         entry["key"] = finding.key
+    keys = finding_keys(finding, cat)
+    if keys - {finding.key}:
+        entry["keys"] = sorted(keys)
     if finding.observed is not None:
         entry["observed"] = show(finding.observed)
     if finding.allowed is not None:

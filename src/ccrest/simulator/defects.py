@@ -481,7 +481,7 @@ def _defects() -> dict[str, Defect]:
             _d(
                 "two-phases",
                 "current_a with two values on a three-phase controller",
-                ("fs.value-valid", "states.scenario-reached"),
+                ("fs.value-valid",),
                 readings=map_value("current_a", lambda t: ",".join(t.split(",")[:2])),
             ),
             # per key
