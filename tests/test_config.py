@@ -71,7 +71,7 @@ def test_the_password_comes_from_the_variable_the_file_names(tmp_path: Path) -> 
     [
         ('url = "http://x"\npassword = "hunter2"\n', "ccrest.toml:2: password: a password never"),
         ("colour = 1\n", "ccrest.toml:1: colour: not a ccrest setting; known: url"),
-        ('timeout = "soon"\n', "ccrest.toml:1: timeout = 'soon': give a number of seconds"),
+        ('timeout = "soon"\n', "ccrest.toml:1: timeout = 'soon': give a finite number of seconds"),
         ("timeout = nan\n", "ccrest.toml:1: timeout = nan: give a finite number"),
         ('auth_scheme = "digest"\n', "give one of doc-headers, basic"),
         ("url = \n", "not valid TOML"),

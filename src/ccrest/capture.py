@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 FORMAT = "ccrest-capture/1"
 Answer = tuple[bytes, str]
@@ -21,19 +22,19 @@ Answer = tuple[bytes, str]
 
 @dataclass
 class Capture:
-    full_state: Answer | None
+    full_state: Answer
     keys: dict[str, Answer] = field(default_factory=dict)
     note: str = ""
 
 
-def _encode(body: bytes, content_type: str | None) -> dict:
+def _encode(body: bytes, content_type: str | None) -> dict[str, Any]:
     try:
         return {"content_type": content_type or "", "body": body.decode("utf-8")}
     except UnicodeDecodeError:
         return {"content_type": content_type or "", "body_base64": base64.b64encode(body).decode()}
 
 
-def _decode(entry: Mapping) -> Answer:
+def _decode(entry: Mapping[str, Any]) -> Answer:
     if "body_base64" in entry:
         return base64.b64decode(entry["body_base64"]), str(entry.get("content_type", ""))
     return str(entry["body"]).encode("utf-8"), str(entry.get("content_type", ""))

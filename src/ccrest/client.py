@@ -16,8 +16,10 @@ import socket
 import ssl
 import threading
 import time
+import urllib.request
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -150,7 +152,9 @@ class Client:
             return dict(self._auth)
         if credentials is None:
             return {}
-        username, password = credentials  # type: ignore[misc]
+        if isinstance(credentials, str):  # only CONFIGURED names credentials by a word
+            raise ClientError("credentials must be CONFIGURED, None or (username, password)")
+        username, password = credentials
         KNOWN.add(password, basic_token(username, password))
         return auth_headers(scheme or self.scheme, username, password)
 
@@ -245,7 +249,16 @@ class Client:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    def _send(self, method, url, headers, data, started, failed, recorded_headers) -> Exchange:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: bytes | None,
+        started: float,
+        failed: Callable[[str], Exchange],
+        recorded_headers: dict[str, str],
+    ) -> Exchange:
         deadline = started + 2 * self.timeout
         late = f"no complete answer within {2 * self.timeout:g} s"
         try:
@@ -445,7 +458,16 @@ def _answered(
     )
 
 
-def _decoder(encoding: str):
+class _Inflater(Protocol):
+    """What ``_send`` uses of a zlib decompress object."""
+
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+
+    def decompress(self, data: bytes, max_length: int = 0, /) -> bytes: ...
+
+
+def _decoder(encoding: str) -> _Inflater | None:
     """A bounded inflater for gzip or deflate bodies; None for identity (or one we keep raw)."""
     name = encoding.strip().lower()
     if name in ("gzip", "x-gzip", "deflate"):
@@ -475,10 +497,10 @@ def _kept(headers: Mapping[str, str]) -> dict[str, str]:
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
     """Accepts no cookie and returns none."""
 
-    def set_ok(self, cookie, request) -> bool:  # type: ignore[no-untyped-def]
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
         return False
 
-    def return_ok(self, cookie, request) -> bool:  # type: ignore[no-untyped-def]
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
         return False
 
 
@@ -491,7 +513,7 @@ class _WatchedAdapter(HTTPAdapter):
         self._client = client
         super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
 
-    def init_poolmanager(self, *args, **kwargs) -> None:
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         client = self._client
 

@@ -5,37 +5,31 @@ Precedence, lowest first: the defaults, the file, the environment (``CC_URL``, `
 and the password from the variable the file names), the command line. Every value in force
 keeps where it came from, for ``ccrest check --show-config``. A password is never in the file:
 the file names the environment variable that holds it (``password_env``, default CC_PASSWORD).
+What a file may set, and how each value is checked, is the settings model's
+(``ccrest.options``); where a mistake stands is ``ccrest.tomlfile``'s.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ccrest.options import DEFAULTS as SUITE_DEFAULTS
+from jsonschema import Draft202012Validator
+
+from ccrest import tomlfile
+from ccrest.options import BY_KEY, OPTIONS, SettingError, file_schema, parse, placed
+from ccrest.options import FILE as FILE_PLACE
+from ccrest.usage import suggestion
 
 FILE = "ccrest.toml"
-DEFAULT_PASSWORD_ENV = "CC_PASSWORD"
-CHOICES = {"auth_scheme": ("doc-headers", "basic"), "rest_mode": ("without-uid", "with-uid")}
-FIELDS: dict[str, type] = {  # name in the file -> its type
-    "url": str,
-    "username": str,
-    "password_env": str,
-    "auth_scheme": str,
-    "rest_mode": str,
-    "profile": str,
-    "report_dir": str,
-    "timeout": float,
-    "sample_seconds": float,
-    "run_deadline": float,
-}
-PATHS = ("report_dir",)  # relative to the file's folder (a profile too, when it is a file)
-ENVIRONMENT = {"url": "CC_URL", "username": "CC_USERNAME"}
-DEFAULTS = {"report_dir": "reports", "password_env": DEFAULT_PASSWORD_ENV} | SUITE_DEFAULTS
+DEFAULT_PASSWORD_ENV = str(BY_KEY["password_env"].default)
+FIELDS = [o.key for o in placed(FILE_PLACE)]
+DEFAULTS = {o.key: o.default for o in placed(FILE_PLACE) if o.default is not None}
+ENVIRONMENT = {o.key: o.env for o in OPTIONS if o.env and not o.secret}
 
 
 class ConfigError(ValueError):
@@ -48,62 +42,72 @@ class Setting:
     source: str  # "default", "ccrest.toml:3", "environment CC_URL", "command line"
 
 
-def _line(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith((f"{key} ", f"{key}=")):
-            return number
-    return 1
-
-
-def read_toml(path: Path, error: type[ValueError]) -> tuple[str, dict]:
-    """A TOML file's text and data, or ``error`` naming the file and the fix."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        return text, tomllib.loads(text)
-    except OSError as exc:
-        raise error(f"{path}: cannot be read ({exc.strerror}); give a readable file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: not valid TOML ({exc}); fix the file") from None
+def read_toml(path: Path, error: type[ValueError]) -> tuple[str, dict[str, Any]]:
+    return tomlfile.read(path, error)
 
 
 def read_file(path: Path, table: str | None = None) -> dict[str, Setting]:
     """The settings of one file (``table``: the dotted table holding them, in pyproject.toml)."""
-    text, data = read_toml(path, ConfigError)
-    for part in (table or "").split(".") if table else ():
+    text, data = tomlfile.read(path, ConfigError)
+    place: tuple[str, ...] = tuple(table.split(".")) if table else ()
+    for part in place:
         data = data.get(part, {})
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: [{table}] must be a table of settings")
+    check_table(path, text, data, place, FILE_PLACE, ConfigError, "")
     settings = {}
     for key, value in data.items():
-        where = f"{path.name}:{_line(text, key)}"
-        if key == "password":
-            raise ConfigError(
-                f"{where}: password: a password never goes into a file; set it in an "
-                f"environment variable and name that variable with password_env "
-                f"(default {DEFAULT_PASSWORD_ENV})"
-            )
-        if key not in FIELDS:
-            raise ConfigError(f"{where}: {key}: not a ccrest setting; known: {', '.join(FIELDS)}")
-        settings[key] = Setting(_checked(key, value, where), where)
-        if key in PATHS or (key == "profile" and str(value).endswith(".toml")):
-            resolved = (path.parent / str(value)).resolve()
-            settings[key] = Setting(str(resolved), where)
+        where = f"{path.name}:{tomlfile.line(text, (*place, key))}"
+        value = parse(BY_KEY[key], value, f"{where}: {key}")
+        if BY_KEY[key].kind == "path" or (key == "profile" and str(value).endswith(".toml")):
+            value = str((path.parent / str(value)).resolve())
+        settings[key] = Setting(value, where)
     return settings
 
 
-def _checked(key: str, value: object, where: str) -> object:
-    wanted = FIELDS[key]
-    if wanted is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where}: {key} = {value!r}: give a number of seconds")
-        if not math.isfinite(value) or value < 0:
-            raise ConfigError(f"{where}: {key} = {value!r}: give a finite number, 0 or more")
-        return float(value)
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}: {key} = {value!r}: give a non-empty text")
-    if key in CHOICES and value not in CHOICES[key]:
-        raise ConfigError(f"{where}: {key} = {value!r}: give one of {', '.join(CHOICES[key])}")
-    return value
+def check_table(
+    path: Path,
+    text: str,
+    data: object,
+    place: tuple[str, ...],
+    kind: str,
+    error: type[ValueError],
+    title: str,
+) -> None:
+    """A table of settings against the model's schema for ``kind`` (a file's, an inventory
+    controller's, its defaults'): the first mistake names the file, the line and the fix."""
+    where = f"{path}:{tomlfile.line(text, place)}" + (f": {title}" if title else "")
+    if not isinstance(data, dict):
+        raise error(f"{where} must be a table of settings")
+    if "password" in data:
+        at = f"{path}:{tomlfile.line(text, (*place, 'password'))}" + (f": {title}" if title else "")
+        raise error(
+            f"{at}: password: a password never goes into a file; set it in an environment "
+            f"variable and name that variable with password_env (default {DEFAULT_PASSWORD_ENV})"
+        )
+    schema = file_schema(kind)
+    allowed = list(schema["properties"])
+    for key in data:
+        if key not in allowed:
+            at = f"{path}:{tomlfile.line(text, (*place, key))}" + (f": {title}" if title else "")
+            what = "not a setting here" if key in BY_KEY else "not a ccrest setting"
+            raise error(
+                f"{at}: {key}: {what}{suggestion(key, allowed)}; known: {', '.join(allowed)}"
+            )
+    for problem in Draft202012Validator(schema).iter_errors(data):
+        key = str(problem.absolute_path[0]) if problem.absolute_path else ""
+        at = f"{path}:{tomlfile.line(text, (*place, key))}" + (f": {title}" if title else "")
+        try:
+            parse(BY_KEY[key], data[key], key)
+        except SettingError as exc:
+            raise error(f"{at}: {exc}") from None
+        raise error(f"{at}: {key}: {problem.message}")
+    for key, value in data.items():  # what a schema cannot say: a number that is not finite
+        try:
+            parse(BY_KEY[key], value, key)
+        except SettingError as exc:
+            at = f"{path}:{tomlfile.line(text, (*place, key))}" + (f": {title}" if title else "")
+            raise error(f"{at}: {exc}") from None
 
 
 def find(cwd: Path, explicit: Path | None) -> tuple[Path, str | None] | None:
@@ -139,7 +143,7 @@ def resolve(
     if found is not None:
         settings |= read_file(*found)
     for key, variable in ENVIRONMENT.items():
-        if variable in environ:
+        if environ.get(variable):
             settings[key] = Setting(environ[variable], f"environment {variable}")
     for key, value in command_line.items():
         if value is not None:
@@ -151,14 +155,11 @@ def resolve(
 
 
 def show(settings: Mapping[str, Setting]) -> str:
-    """The settings in force, secrets masked, each with where it came from."""
+    """The settings in force, secrets masked, each with where it came from, in the model's
+    order."""
     lines = []
-    for key in (
-        "url",
-        "username",
-        "password",
-        *[k for k in FIELDS if k not in ("url", "username")],
-    ):
+    for option in OPTIONS:
+        key = option.key
         if key not in settings:
             if key == "url":
                 lines.append(f"{key:<15} (none: the bundled simulator)")
@@ -166,6 +167,7 @@ def show(settings: Mapping[str, Setting]) -> str:
                 lines.append(f"{key:<15} (not set)")
             continue
         setting = settings[key]
-        value = "***" if key == "password" else setting.value
-        lines.append(f"{key:<15} {value!s:<40} {setting.source}")
+        value = "***" if option.secret else setting.value
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        lines.append(f"{key:<15} {shown:<40} {setting.source}")
     return "\n".join(lines)

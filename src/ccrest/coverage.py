@@ -136,11 +136,11 @@ def markdown(table: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    import argparse
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    from ccrest.usage import Parser
 
-    parser = argparse.ArgumentParser(
-        prog="ccrest coverage",
+    parser = Parser(
+        prog=prog or "ccrest coverage",
         description="The requirement coverage table (Markdown): each requirement of the "
         "specification and its standards, the checks that enforce it, the generated mutants "
         "that prove them. Exits 1 when the data is inconsistent.",

@@ -49,7 +49,7 @@ def pytest_args(
         "-p",
         "no:timeout",  # pytest-timeout's --timeout is not ours; in a ccrest run it stays out
         "-c",
-        os.devnull,
+        str(suites / "ccrest.ini") if (suites / "ccrest.ini").is_file() else os.devnull,
         f"--rootdir={suites}",
         *STRICT,
         f"--report-dir={report_dir}",

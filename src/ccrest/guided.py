@@ -10,16 +10,20 @@ device. What the device is then judged on is the same as on the simulator.
 from __future__ import annotations
 
 import contextlib
+import os
 import select
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ccrest import observe
 from ccrest.checks.states import expectation
 from ccrest.client import Client
 from ccrest.spec import Catalogue
+
+if TYPE_CHECKING:
+    from ccrest.simctl import SimControl
 
 POLL_S = 1.0  # one full_state a second: polite to a controller a person is working on
 ADVANCE_CAP_S = 30.0  # an intermediate "wait N s" step waits at most this long with a person
@@ -69,32 +73,55 @@ class Operator(Protocol):
 
 
 class TerminalOperator:
-    """A person at this machine's terminal (/dev/tty, past pytest's capture): each step is
-    printed; Enter says done, ``s`` skips the step, ``q`` stops the walk."""
+    """A person at this machine's terminal, past pytest's capture: each step is printed; Enter
+    says done, ``s`` skips the step, ``q`` stops the walk.
 
-    def __init__(self, tty) -> None:
-        self.tty = tty
+    The terminal is a file descriptor, as terminals are used: ``/dev/tty`` opened read-write
+    (a text file object over it fails on the first seek a buffered reader tries), else
+    standard input when it is one. Lines are read as the terminal's line discipline hands them
+    over; the end of input (the terminal closed) stops the walk."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._line = b""
 
     @classmethod
     def open(cls) -> TerminalOperator | None:
         try:
-            return cls(open("/dev/tty", "r+", buffering=1, encoding="utf-8"))
+            return cls(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+        except OSError:
+            pass  # no controlling terminal: perhaps standard input is one all the same
+        try:
+            return cls(os.dup(0)) if os.isatty(0) else None
         except OSError:
             return None  # no terminal: CI, a service, a pipe
 
     def tell(self, text: str, step: Step | None) -> None:
-        self.tty.write(f"\n>>> {text}\n    [Enter when done, s to skip this step, q to stop]\n")
+        said = f"\n>>> {text}\n    [Enter when done, s to skip this step, q to stop]\n"
+        data = said.encode("utf-8", "replace")
+        while data:
+            data = data[os.write(self.fd, data) :]
 
     def poll(self) -> str:
-        ready, _, _ = select.select([self.tty], [], [], 0)
-        if not ready:
-            return ""
-        answer = self.tty.readline().strip().lower()
-        return {"s": "skip", "q": "quit"}.get(answer[:1], "done")
+        """What the person typed since, as a whole line: "" while no line is complete."""
+        while select.select([self.fd], [], [], 0)[0]:
+            try:
+                chunk = os.read(self.fd, 1024)
+            except OSError:
+                chunk = b""
+            if not chunk:  # the terminal went away: nobody is there to act
+                return "quit"
+            self._line += chunk
+            if b"\n" in self._line or b"\r" in self._line:
+                line = self._line.replace(b"\r", b"\n").split(b"\n", 1)[0]
+                self._line = b""
+                answer = line.decode("utf-8", "replace").strip().lower()
+                return {"s": "skip", "q": "quit"}.get(answer[:1], "done")
+        return ""
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
-            self.tty.close()
+            os.close(self.fd)
 
 
 PHYSICAL = (  # the keys that say which state the device is in, as opposed to what it reports
@@ -110,7 +137,7 @@ PHYSICAL = (  # the keys that say which state the device is in, as opposed to wh
 )
 
 
-def scenario_steps(scenario: Mapping) -> list[Step]:
+def scenario_steps(scenario: Mapping[str, Any]) -> list[Step]:
     """The steps with their words; the last is done when the scenario's physical state shows
     (conn_state and the like). What else the scenario expects is judged, not waited for: a
     device that reached the state and reports it wrongly fails, as on the simulator."""
@@ -129,10 +156,10 @@ class SimWalker:
 
     name = "simulator"
 
-    def __init__(self, control) -> None:
+    def __init__(self, control: SimControl) -> None:
         self.control = control
 
-    def walk(self, scenario: Mapping) -> None:
+    def walk(self, scenario: Mapping[str, Any]) -> None:
         from ccrest.simctl import ControlUnavailable
 
         try:
@@ -156,7 +183,7 @@ class PersonWalker:
         operator: Operator,
         client: Client,
         cat: Catalogue,
-        reset: Mapping,
+        reset: Mapping[str, Any],
         step_timeout: float,
         *,
         poll_s: float | None = None,
@@ -172,7 +199,7 @@ class PersonWalker:
         self.stopped = False
         self._heard = ""  # what the person said while the run waited
 
-    def walk(self, scenario: Mapping) -> None:
+    def walk(self, scenario: Mapping[str, Any]) -> None:
         if self.stopped:
             raise Stopped("the person stopped the guided walk before this scenario")
         self._do(self.reset)
@@ -183,7 +210,7 @@ class PersonWalker:
         for step in scenario_steps(scenario):
             self._do(step)
 
-    def _needs(self, needs: Sequence[Mapping]) -> None:
+    def _needs(self, needs: Sequence[Mapping[str, Any]]) -> None:
         values = self._state()
         for need in needs:
             if values.get(need["key"]) == need["not"]:
@@ -203,7 +230,7 @@ class PersonWalker:
         self._heard = ""
         before = self._state()
         if step.operation == "advance" and step.until is None:
-            self._wait(min(float(step.arguments.get("seconds", 0)), ADVANCE_CAP_S))
+            self._wait(min(float(str(step.arguments.get("seconds", 0))), ADVANCE_CAP_S))
             return
         ends = self.clock() + self.step_timeout
         confirmed = False

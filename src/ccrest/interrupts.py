@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
-NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+# what signal.signal returns and takes: a function, SIG_DFL or SIG_IGN, or None (not set from
+# Python)
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+
+NAMES: dict[int, str] = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
 
 
 class Interrupts:
@@ -24,7 +30,7 @@ class Interrupts:
     def __init__(self) -> None:
         self.received: list[str] = []
         self.quiet = False
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, Handler] = {}
 
     @property
     def why(self) -> str:
@@ -44,5 +50,5 @@ class Interrupts:
 
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self._previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
+            signal.signal(sig, handler)
         self._previous = {}

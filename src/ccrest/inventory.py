@@ -19,22 +19,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from ccrest import tomlfile
 from ccrest.client import ClientError, check_url
-from ccrest.config import CHOICES, read_toml
-from ccrest.options import DEFAULTS
+from ccrest.config import check_table
+from ccrest.options import BY_KEY, CONTROLLER, DEFAULTS_TABLE, placed
 
-FIELDS = (
-    "url",
-    "username",
-    "password_env",
-    "auth_scheme",
-    "rest_mode",
-    "profile",
-    "allow_anonymous",
-)
-SHARED = ("username", "auth_scheme", "rest_mode", "profile", "allow_anonymous")  # in [defaults]
-FLAGS = ("allow_anonymous",)  # true or false; the rest are texts
+FIELDS = tuple(o.key for o in placed(CONTROLLER))
+SHARED = tuple(o.key for o in placed(DEFAULTS_TABLE))  # in [defaults]
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")  # the whole name (fullmatch)
 
 
@@ -50,10 +43,10 @@ class Controller:
     name: str
     url: str
     password_env: str
-    username: str = "operator"
-    auth_scheme: str = str(DEFAULTS["auth_scheme"])
-    rest_mode: str = str(DEFAULTS["rest_mode"])
-    profile: str = str(DEFAULTS["profile"])
+    username: str = str(BY_KEY["username"].default)
+    auth_scheme: str = str(BY_KEY["auth_scheme"].default)
+    rest_mode: str = str(BY_KEY["rest_mode"].default)
+    profile: str = str(BY_KEY["profile"].default)
     allow_anonymous: bool = False  # set up to answer without credentials, on purpose
     where: str = ""  # file:line of its table, for messages
 
@@ -68,43 +61,28 @@ class Controller:
         return value
 
 
-def _line(text: str, pattern: str, start: int = 0) -> int:
-    lines = text.splitlines()
-    for number in range(start, len(lines)):
-        if re.search(pattern, lines[number]):
-            return number + 1
-    return start + 1 if start else 1
-
-
-def _table_line(text: str, name: str) -> int:
-    return _line(text, rf'^\s*\[\s*controllers\s*\.\s*"?{re.escape(name)}"?\s*\]')
-
-
-def _key_line(text: str, table_line: int, key: str) -> int:
-    return _line(text, rf"^\s*{re.escape(key)}\s*=", table_line)
-
-
 def load(path: Path) -> list[Controller]:
     """The controllers in file order, each checked; a profile is checked by the caller (it
     needs the catalogue), with ``Controller.where`` for its message."""
-    text, data = read_toml(path, InventoryError)
+    text, data = tomlfile.read(path, InventoryError)
     unknown = sorted(set(data) - {"defaults", "controllers"})
     if unknown:
-        at = _line(text, rf"^\s*\[?\s*{re.escape(unknown[0])}\b")
+        at = tomlfile.line(text, (unknown[0],))
         raise InventoryError(
             f"{path}:{at}: {unknown[0]}: not an inventory table; use [defaults] and "
             "[controllers.NAME]"
         )
-    defaults = _fields(path, text, data.get("defaults", {}), "[defaults]", 0, SHARED)
+    defaults = _fields(path, text, data.get("defaults", {}), ("defaults",), DEFAULTS_TABLE)
     tables = data.get("controllers")
     if not isinstance(tables, dict) or not tables:
         raise InventoryError(
             f"{path}:1: no controller: add one table per controller, [controllers.NAME] with "
             "url and password_env"
         )
-    controllers, urls = [], {}
+    controllers: list[Controller] = []
+    urls: dict[str, str] = {}
     for name, table in tables.items():
-        at = _table_line(text, name)
+        at = tomlfile.line(text, ("controllers", name))
         where = f"{path}:{at}"
         if not NAME.fullmatch(name):
             raise InventoryError(
@@ -113,7 +91,9 @@ def load(path: Path) -> list[Controller]:
             )
         if not isinstance(table, dict):
             raise InventoryError(f"{where}: controllers.{name} must be a table of settings")
-        fields = defaults | _fields(path, text, table, f"[controllers.{name}]", at, FIELDS)
+        fields: dict[str, Any] = defaults | _fields(
+            path, text, table, ("controllers", name), CONTROLLER
+        )
         for required in ("url", "password_env"):
             if required not in fields:
                 raise InventoryError(
@@ -127,7 +107,7 @@ def load(path: Path) -> list[Controller]:
         try:
             fields["url"] = check_url(fields["url"])
         except ClientError as exc:
-            line = _key_line(text, at, "url")
+            line = tomlfile.line(text, ("controllers", name, "url"))
             raise InventoryError(f"{path}:{line}: [controllers.{name}]: {exc}") from None
         twin = urls.get(fields["url"])
         if twin is not None:
@@ -144,42 +124,14 @@ def load(path: Path) -> list[Controller]:
 
 
 def _fields(
-    path: Path, text: str, table: object, title: str, at: int, allowed: Sequence[str]
+    path: Path, text: str, table: object, place: tuple[str, ...], kind: str
 ) -> dict[str, str | bool]:
-    if not isinstance(table, dict):
-        raise InventoryError(f"{path}:{at or 1}: {title} must be a table of settings")
-    out = {}
-    for key, value in table.items():
-        line = _key_line(text, max(at - 1, 0), key)
-        if key == "password":
-            raise InventoryError(
-                f"{path}:{line}: {title}: password: a password never goes into a file; put it "
-                "in an environment variable and name that variable with password_env"
-            )
-        if key not in allowed:
-            raise InventoryError(
-                f"{path}:{line}: {title}: {key}: not a setting here; known: {', '.join(allowed)}"
-            )
-        if key in FLAGS:
-            if not isinstance(value, bool):
-                raise InventoryError(
-                    f"{path}:{line}: {title}: {key} = {value!r}: give true or false"
-                )
-            out[key] = value
-            continue
-        if not isinstance(value, str) or not value.strip():
-            raise InventoryError(f"{path}:{line}: {title}: {key} = {value!r}: give a text")
-        if key in CHOICES and value not in CHOICES[key]:
-            raise InventoryError(
-                f"{path}:{line}: {title}: {key} = {value!r}: give one of {', '.join(CHOICES[key])}"
-            )
-        if key == "password_env" and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
-            raise InventoryError(
-                f"{path}:{line}: {title}: password_env = {value!r}: give the name of an "
-                "environment variable (letters, digits, _), not the password"
-            )
-        out[key] = value
-    return out
+    """A table's settings, checked against the settings model (what ``kind`` of table may
+    hold, and each value as the model checks it)."""
+    title = "[" + ".".join(place) + "]"
+    check_table(path, text, table, place, kind, InventoryError, title)
+    assert isinstance(table, dict)
+    return dict(table)
 
 
 def shard(controllers: Sequence[Controller], spec: str) -> list[Controller]:

@@ -10,16 +10,17 @@ first parameter, the controller's name (``test_value_conforms[bench-3-conn_state
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 
-class ControllerScheduling(LoadScopeScheduling):
+class ControllerScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
     """LoadScope's machinery (whole work units to one worker, in collection order), with the
     controller as the unit."""
 
-    def __init__(self, config: pytest.Config, log=None, names: Iterable[str] = ()) -> None:
+    def __init__(self, config: pytest.Config, log: Any = None, names: Iterable[str] = ()) -> None:
         super().__init__(config, log)
         self.names = sorted(names, key=len, reverse=True)  # bench-10 before bench-1
 

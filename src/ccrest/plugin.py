@@ -17,57 +17,48 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from ccrest import observe
+from ccrest.bench import Bench, Settings, Target, deadline_words
+from ccrest.checks.temporal import Sample
 from ccrest.client import Client
-from ccrest.configure import (
-    benches_from,
-    mask_debug_log,
-    operator_for,
-    refuse_foreign_engines,
-    report_folder,
-)
+from ccrest.configure import benches_from, report_folder, values_of
 from ccrest.findings import Finding
+from ccrest.guards import mask_debug_log, operator_for, refuse_foreign_engines
+from ccrest.guided import Operator
 from ccrest.interrupts import Interrupts
-from ccrest.options import pytest_addoption  # noqa: F401 - the hook, registered with the plugin
-from ccrest.outcome import conclude
+from ccrest.options import (
+    SettingError,
+    pytest_addoption,  # noqa: F401 - the hook, registered with the plugin
+)
+from ccrest.outcome import Conclusion, Kind, conclude
 from ccrest.report.summary import Record
 from ccrest.run import (
-    BENCHES,
-    COLLECTOR,
-    CUT_SHORT,
-    DESELECTED,
     DRIVEN_BY,
     FAMILIES,
     FINDINGS,
-    HALT,
-    OPERATOR,
-    RECORDS,
-    RUN_ENDS,
-    SCOPE,
-    Bench,
-    Halt,
-    Settings,
-    Target,
+    RUN,
+    RunState,
     bench_of,
     benches,
     deadline_cut,
-    deadline_words,
     describe,
     is_conformance_run,
     is_lab,
     only,
     run_scope,
+    state,
 )
 from ccrest.simctl import SimControl, find_control
 from ccrest.spec import Catalogue
-from ccrest.target import open_target, preflight, record_capture
-from ccrest.verdict import EXIT_UNTESTABLE, SEVERITY, WORDS, Facts, Verdict, decide, explain
+from ccrest.target import opened, record_capture
+from ccrest.verdict import SEVERITY, WORDS, Facts, Verdict, decide, explain
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -86,11 +77,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "documented keys it is about",
     )
     refuse_foreign_engines(config)
-    config.stash[BENCHES] = benches_from(config)
-    mask_debug_log(config, [b.settings.password for b in benches(config).values()])
-    operator = operator_for(config, only(config).settings)
-    if operator is not None:
-        config.stash[OPERATOR] = operator
+    try:
+        run = RunState(benches_from(values_of(config.option)))
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[RUN] = run
+    mask_debug_log(config, [b.settings.password for b in run.benches.values()])
+    run.operator = operator_for(config, only(config).settings)
     if config.inipath is None and (config.invocation_params.dir / "suites").is_dir():
         raise pytest.UsageError(
             f"pytest took {config.rootpath} for the project: it does so with the folder of an "
@@ -99,12 +92,14 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     if not is_conformance_run(config):
         return
-    directory = report_folder(config.rootpath / config.option.report_dir)
+    run.conformance = True
+    try:
+        directory = report_folder(config.rootpath / config.option.report_dir)
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
     given = config.option.xmlpath  # ccrest writes the JUnit file itself (ccrest.report.junit)
     config.option.xmlpath = None
     junit = Path(os.path.expandvars(given)).expanduser().resolve() if given else None
-    config.stash[RECORDS] = {}
-    config.stash[HALT] = Halt()
     config.pluginmanager.register(_Run(config), "ccrest-run")
     _stop_on_signals(config)
     if not config.option.no_reports:
@@ -121,7 +116,7 @@ def _set_up_reports(config: pytest.Config, directory: Path, junit: Path | None) 
             config.option.htmlpath = str(directory / "conformance.html")
             config.option.self_contained_html = True
         collector = ReportCollector(config, directory, junit or directory / "conformance.xml")
-    config.stash[COLLECTOR] = collector
+    state(config).collector = collector
     config.pluginmanager.register(collector, "ccrest-report")
 
 
@@ -130,7 +125,7 @@ def _stop_on_signals(config: pytest.Config) -> None:
     reported, the rest is not tested, and the reports are written (verdict: interrupted). The
     signal is named when it arrives; a second one while the run winds down is ignored."""
     interrupts = Interrupts().__enter__()
-    config.stash[HALT].signals = interrupts
+    state(config).halt.signals = interrupts
     config.add_cleanup(lambda: interrupts.__exit__(None, None, None))
 
 
@@ -143,7 +138,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log):
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """With -n, a lab's controller is one unit of work: one worker checks it, in order."""
     if is_lab(config):
         from ccrest.lab import ControllerScheduling
@@ -170,29 +165,47 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """The run deadline binds conformance runs (not ccrest's own self-tests under tests/)."""
+    """The run deadline binds conformance runs (not ccrest's own self-tests under tests/).
+    Test paths are shown from the suites' folder when it lies outside the working directory
+    (an installed ccrest's: not ../lib/python3.11/site-packages/ccrest/_suites/...)."""
     if is_conformance_run(session.config):
-        ends = time.monotonic() + only(session.config).settings.run_deadline
-        session.config.stash[RUN_ENDS] = ends
+        state(session.config).ends = time.monotonic() + only(session.config).settings.run_deadline
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        start = getattr(reporter, "startpath", None)
+        if start is not None and not session.config.rootpath.is_relative_to(start):
+            reporter.startpath = session.config.rootpath  # type: ignore[union-attr]
+            # the short summary's FAILED lines too: test ids as the suites name them
+            session.config.cwd_relative_nodeid = lambda nodeid: nodeid  # type: ignore[method-assign]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """A device that cannot be tested runs no check: each is reported not tested, with the
+    reason the preflight gave (said once, above), and the verdict is not testable (exit 6)."""
+    lab = is_lab(session.config)
+    if is_conformance_run(session.config) and not lab and only(session.config).untestable:
+        return True
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A check not begun by the run deadline is not tested, with the reason."""
-    ends = item.config.stash.get(RUN_ENDS, None)
-    if ends is not None and time.monotonic() >= ends:
-        item.config.stash.setdefault(CUT_SHORT, [0])[0] += 1
+    run = item.config.stash.get(RUN, None)
+    if run is not None and run.ends is not None and time.monotonic() >= run.ends:
+        run.cut_short += 1
         pytest.skip(f"not tested: {deadline_words(only(item.config).settings)}")
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
-    if items:
-        items[0].config.stash.setdefault(DESELECTED, [0])[0] += len(items)
+    run = items[0].config.stash.get(RUN, None) if items else None
+    if run is not None:
+        run.deselected += len(items)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Preflight before the first test, if any collected test talks to the controller."""
-    session.config.stash[SCOPE] = run_scope(session)
+    state(session.config).scope = run_scope(session)
     if is_lab(session.config):
         return  # each controller's preflight is its own, where its checks run
     if any("controller" in getattr(item, "fixturenames", ()) for item in session.items):
@@ -206,8 +219,7 @@ def _target(config: pytest.Config, bench: Bench) -> Target:
         pytest.skip(f"not testable: {bench.untestable}")
     if bench.target is not None:
         return bench.target
-    target = open_target(bench, config.stash.get(RUN_ENDS, None))
-    reason = preflight(target, bench.cat)
+    target, reason = opened(bench, state(config).ends)
     if not reason:
         return target
     bench.untestable = reason
@@ -220,7 +232,7 @@ def _target(config: pytest.Config, bench: Bench) -> Target:
         reporter.write_line(message, red=True, bold=True)
     else:
         print(message, file=sys.stderr)
-    pytest.exit(f"the controller could not be tested (exit {EXIT_UNTESTABLE})", EXIT_UNTESTABLE)
+    return target  # its checks do not run (pytest_runtestloop); the verdict says why
 
 
 class _Run:
@@ -234,7 +246,7 @@ class _Run:
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """A KeyboardInterrupt no signal handler of ours saw (pytest's own Interrupted, after
         a collection error, is none)."""
-        halt = self.config.stash[HALT]
+        halt = state(self.config).halt
         if (
             excinfo.errisinstance(KeyboardInterrupt)
             and not excinfo.errisinstance(pytest.Session.Interrupted)
@@ -243,7 +255,7 @@ class _Run:
             halt.interrupted = (halt.signals.why if halt.signals else "") or "Ctrl-C"
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        records = self.config.stash[RECORDS]
+        records = state(self.config).records
         record = records.get(report.nodeid)
         if record is None:
             name = report.nodeid.rpartition("::")[2]
@@ -274,10 +286,10 @@ def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
     """Before any report is written: every test the run never began is not tested, each
     controller's verdict is decided (``ccrest.verdict``) and the exit code is that verdict's.
     A second Ctrl-C or SIGTERM while the reports are written is ignored: no half report."""
-    config = session.config
-    if RECORDS not in config.stash or session.exitstatus == pytest.ExitCode.USAGE_ERROR:
+    run = session.config.stash.get(RUN, None)
+    if run is None or not run.conformance or session.exitstatus == pytest.ExitCode.USAGE_ERROR:
         return (yield)
-    halt = config.stash[HALT]
+    halt = run.halt
     if halt.signals is not None:
         halt.signals.quiet = True  # from here to the end, a signal is noted, never raised
         halt.interrupted = halt.interrupted or halt.signals.why
@@ -287,15 +299,16 @@ def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
 
 def _judge(session: pytest.Session) -> None:
     config = session.config
-    halt, records = config.stash[HALT], config.stash[RECORDS]
+    run = state(config)
+    halt, records = run.halt, run.records
     if session.shouldstop and not halt.interrupted:
         halt.stopped = str(session.shouldstop)
     unrun = session.items
     if hasattr(config, "workerinput"):
         # an xdist worker collects every test but runs the controllers scheduled to it, each
         # whole: it answers for the controllers it began, the others' workers for theirs
-        mine = {r.bench for r in records.values()}
-        unrun = [item for item in unrun if bench_of(item) in mine]
+        begun = {r.bench for r in records.values()}
+        unrun = [item for item in unrun if bench_of(item) in begun]
     for item in unrun:
         record = records.get(item.nodeid) or _record_for(item)
         if not record.outcome:  # never begun, or cut off by the interrupt
@@ -320,8 +333,8 @@ def _judge(session: pytest.Session) -> None:
 def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts:
     """What the verdict of one controller rests on."""
     config = session.config
-    halt = config.stash[HALT]
-    scope = config.stash.get(SCOPE, None) or run_scope(session)
+    halt = state(config).halt
+    scope = state(config).scope or run_scope(session)
     cut = deadline_cut(config)
     engine, engine_exit = "", 0
     if session.exitstatus == pytest.ExitCode.INTERRUPTED and not halt.interrupted:
@@ -347,10 +360,13 @@ def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    close = getattr(config.stash.get(OPERATOR, None), "close", None)
+    run = config.stash.get(RUN, None)
+    if run is None:
+        return
+    close = getattr(run.operator, "close", None)
     if close is not None:
         close()  # the terminal a --guided run opened
-    for bench in config.stash.get(BENCHES, {}).values():
+    for bench in run.benches.values():
         if bench.target is not None:
             bench.target.client.close()
             if bench.target.simulator is not None:
@@ -372,7 +388,8 @@ def controller(pytestconfig: pytest.Config, bench: Bench) -> Target:
 def _embedded_simulator_errors(pytestconfig: pytest.Config) -> Iterator[None]:
     """An exception in the embedded simulator's server thread fails the test that met it."""
     yield
-    for bench in pytestconfig.stash.get(BENCHES, {}).values():
+    run = pytestconfig.stash.get(RUN, None)
+    for bench in run.benches.values() if run is not None else ():
         if bench.target is not None and bench.target.simulator is not None:
             bench.target.simulator.raise_errors()
 
@@ -417,7 +434,7 @@ def per_key(controller: Target, cat: Catalogue) -> observe.PerKey:
 
 
 @pytest.fixture(scope="session")
-def samples(controller: Target, settings: Settings, bench: Bench) -> list:
+def samples(controller: Target, settings: Settings, bench: Bench) -> list[Sample]:
     if settings.replay is not None:
         pytest.skip(
             "not testable here because the target replays a recorded capture, which does not "
@@ -433,9 +450,9 @@ def sim_control(controller: Target) -> tuple[SimControl | None, str]:
 
 
 @pytest.fixture(scope="session")
-def operator(pytestconfig: pytest.Config) -> object | None:
-    """The person of a --guided run (``ccrest.guided.Operator``); None otherwise."""
-    return pytestconfig.stash.get(OPERATOR, None)
+def operator(pytestconfig: pytest.Config) -> Operator | None:
+    """The person of a --guided run; None otherwise."""
+    return state(pytestconfig).operator
 
 
 @pytest.fixture
@@ -444,24 +461,39 @@ def verdict(request: pytest.FixtureRequest, bench: Bench) -> Callable[[list[Find
     record = request.node.stash.setdefault(FINDINGS, [])
     _, checks, keys = describe(request.node)
     scope = bench.waivers.scope(checks, keys)
-    return lambda findings: conclude(findings, bench.cat, record, scope)
+    return lambda findings: _outcome(conclude(findings, bench.cat, record, scope))
+
+
+def _outcome(conclusion: Conclusion) -> None:
+    """A check's conclusion as pytest's outcome: fail, xfail, skip, or pass; the advisory
+    findings and information as warnings."""
+    for note in conclusion.warnings:
+        warnings.warn(note, stacklevel=3)
+    if conclusion.kind is Kind.FAILED:
+        pytest.fail(conclusion.message, pytrace=False)
+    if conclusion.kind is Kind.WAIVED:
+        pytest.xfail(conclusion.message)
+    if conclusion.kind is Kind.NOT_TESTED:
+        pytest.skip(conclusion.message)
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A check skipped through ``verdict`` is reported at the test, not inside the plugin; the
     test's record gets its findings, and the report collector every phase's report."""
     report = yield
     findings = item.stash.get(FINDINGS, [])
     # once judged, a finding keeps an excerpt of its exchange: the whole session holds them
     findings[:] = [replace(f, exchange=f.exchange.slim()) if f.exchange else f for f in findings]
-    if RECORDS in item.config.stash:
+    run = item.config.stash.get(RUN, None)
+    if run is not None and run.conformance:
         record = _record_for(item)
         record.findings = findings
         record.driver = item.stash.get(DRIVEN_BY, "")
-    collector = item.config.stash.get(COLLECTOR, None)
-    if collector is not None:
-        collector.attach(report, findings)
+    if run is not None and run.collector is not None:
+        run.collector.attach(report, findings)
     if report.skipped and isinstance(report.longrepr, tuple):
         path, _, reason = report.longrepr
         if str(path).endswith(("outcome.py", "plugin.py")):
@@ -473,7 +505,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 def _record_for(item: pytest.Item) -> Record:
     """The test's record, made on first sight; its outcome stays empty until a phase decides
     it (a test the run never finished is then reported as not tested)."""
-    records = item.config.stash[RECORDS]
+    records = state(item.config).records
     record = records.get(item.nodeid)
     if record is None:
         family, checks, keys = describe(item)
@@ -498,8 +530,11 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    if RECORDS not in config.stash:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    run = config.stash.get(RUN, None)
+    if run is None or not run.conformance:
         return
     if is_lab(config):
         _lab_summary(terminalreporter, config)
@@ -526,7 +561,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.write_line(line)
     if decision is not None:
         verdict = decision.verdict
-        words = explain(verdict, decision.reason, config.stash.get(SCOPE, None)) or decision.reason
+        words = explain(verdict, decision.reason, run.scope) or decision.reason
         terminalreporter.write_line(
             f"verdict: {decision.words}" + (f" - {words}" if words else ""),
             bold=True,
@@ -534,9 +569,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             yellow=verdict in (Verdict.PARTIAL, Verdict.NOT_TESTED),
             green=verdict is Verdict.CONFORMS,
         )
-    collector = config.stash.get(COLLECTOR, None)
-    if collector is not None:
-        terminalreporter.write_line(f"reports: {collector.folder}/conformance.*")
+    if run.collector is not None:
+        terminalreporter.write_line(f"reports: {run.collector.folder}/conformance.*")
 
 
 def _who(target: Target) -> str:
@@ -546,12 +580,12 @@ def _who(target: Target) -> str:
     )
 
 
-def _lab_summary(terminalreporter, config: pytest.Config) -> None:
+def _lab_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """One line per controller, then the fleet's: read from the fleet summary, which the
     process that saw every controller's reports (xdist's controller, or the only one) wrote."""
-    collector = config.stash.get(COLLECTOR, None)
-    fleet = getattr(collector, "fleet", None)
-    if fleet is None:
+    collector = state(config).collector
+    fleet = collector.fleet if collector is not None else None
+    if collector is None or fleet is None:
         return
     terminalreporter.write_sep("-", "ccrest lab")
     for d in fleet["devices"]:

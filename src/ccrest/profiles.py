@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from ccrest import tomlfile
 from ccrest.spec import Catalogue
+from ccrest.usage import suggestion
 
 DEFAULT = "doc-5.33.5"
-WAIVER_HEADER = r"^\s*\[\[waivers\]\]"
-PROFILE_HEADER = r"^\s*\[profile\]"
 
 
 class ProfileError(ValueError):
@@ -76,7 +75,7 @@ class Profile:
             )
         return dataclasses.replace(cat, key_specs=specs)
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "description": self.description,
@@ -102,10 +101,11 @@ def _locate(ref: str, cat: Catalogue, relative_to: Path | None) -> Path:
     path = Path(ref) if relative_to is None else relative_to.parent / ref
     if path.is_file():
         return path.resolve()
-    known = ", ".join(sorted(p.stem for p in builtin_dir(cat).glob("*.toml")))
+    names = sorted(p.stem for p in builtin_dir(cat).glob("*.toml"))
     where = f"{relative_to}: extends " if relative_to else "--profile "
     raise ProfileError(
-        f"{where}{ref!r}: no such profile; give a file path or a built-in profile ({known})"
+        f"{where}{ref!r}: no such profile; give a file path or a built-in profile "
+        f"({', '.join(names)}){suggestion(ref, names)}"
     )
 
 
@@ -113,11 +113,7 @@ def _load(path: Path, cat: Catalogue, seen: tuple[Path, ...]) -> Profile:
     if path in seen:
         cycle = " -> ".join(p.name for p in (*seen, path))
         raise ProfileError(f"{seen[-1]}: 'extends' makes a cycle ({cycle}); break it")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML ({exc}); fix the syntax there") from None
+    text, data = tomlfile.read(path, ProfileError)
     _check_shape(path, text, data, cat)
     _check_meaning(path, text, data, cat)
     meta = data["profile"]
@@ -137,7 +133,7 @@ def _load(path: Path, cat: Catalogue, seen: tuple[Path, ...]) -> Profile:
             w["check"],
             tuple(w.get("keys", ())),
             w["reason"],
-            f"{path.name}:{_line(text, WAIVER_HEADER, i)}",
+            f"{path.name}:{tomlfile.line(text, ('waivers', i))}",
         )
         for i, w in enumerate(data.get("waivers", ()))
     )
@@ -153,21 +149,11 @@ def _load(path: Path, cat: Catalogue, seen: tuple[Path, ...]) -> Profile:
     )
 
 
-def _union(a: tuple[str, ...], b) -> tuple[str, ...]:
+def _union(a: tuple[str, ...], b: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*a, *b)))
 
 
-def _line(text: str, pattern: str, occurrence: int = 0) -> int:
-    """The line number of the n-th line matching ``pattern`` (1 if none does)."""
-    hits = [n for n, line in enumerate(text.splitlines(), 1) if re.search(pattern, line)]
-    return hits[occurrence] if occurrence < len(hits) else 1
-
-
-def _key_line(text: str, key: str) -> int:
-    return _line(text, rf'^\s*\[\s*keys\s*\.\s*"?{re.escape(key)}"?\s*\]')
-
-
-def _check_shape(path: Path, text: str, data: dict, cat: Catalogue) -> None:
+def _check_shape(path: Path, text: str, data: dict[str, Any], cat: Catalogue) -> None:
     schema = json.loads((cat.directory / "profile.schema.json").read_text(encoding="utf-8"))
     error = next(
         iter(
@@ -181,11 +167,11 @@ def _check_shape(path: Path, text: str, data: dict, cat: Catalogue) -> None:
         return
     where = list(error.absolute_path)
     if where[:1] == ["keys"] and len(where) > 1:
-        line, entry = _key_line(text, str(where[1])), f"[keys.{where[1]}]"
+        line, entry = tomlfile.line(text, where[:2]), f"[keys.{where[1]}]"
     elif where[:1] == ["waivers"] and len(where) > 1:
-        line, entry = _line(text, WAIVER_HEADER, int(where[1])), f"waiver {where[1] + 1}"
+        line, entry = tomlfile.line(text, where[:2]), f"waiver {int(where[1]) + 1}"
     elif where[:1] == ["profile"]:
-        line, entry = _line(text, PROFILE_HEADER), "[profile]"
+        line, entry = tomlfile.line(text, where), "[profile]"
     else:
         line, entry = 1, "the top level"
     raise ProfileError(
@@ -194,9 +180,9 @@ def _check_shape(path: Path, text: str, data: dict, cat: Catalogue) -> None:
     )
 
 
-def _check_meaning(path: Path, text: str, data: dict, cat: Catalogue) -> None:
+def _check_meaning(path: Path, text: str, data: dict[str, Any], cat: Catalogue) -> None:
     for key, table in data.get("keys", {}).items():
-        at = f"{path}:{_key_line(text, key)}: [keys.{key}]"
+        at = f"{path}:{tomlfile.line(text, ('keys', key))}: [keys.{key}]"
         if key not in cat:
             close = [k for k in cat.keys if k.startswith(key.split("_")[0])][:3]
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -216,7 +202,7 @@ def _check_meaning(path: Path, text: str, data: dict, cat: Catalogue) -> None:
                 f"{key} has a pattern ({cat.key(key).expect})"
             )
     for i, waiver in enumerate(data.get("waivers", ())):
-        at = f"{path}:{_line(text, WAIVER_HEADER, i)}: waiver {i + 1}"
+        at = f"{path}:{tomlfile.line(text, ('waivers', i))}: waiver {i + 1}"
         if waiver["check"] not in cat.checks:
             family = waiver["check"].split(".")[0]
             close = [c for c in cat.checks if c.startswith(family + ".")][:4]

@@ -1,34 +1,28 @@
 """The state of one conformance run, shared by the plugin and the report collector.
 
-The families, the exit codes, the stash keys, and per controller (a ``Bench``: the one of a
-plain run, or each of a lab's inventory) its settings, profile, catalogue, waivers and target;
-and what is derived from them for the reports: which part of the suite ran (scope), whether
-the run deadline cut it short, which deviations the profile accepted. The plugin (hooks and
-fixtures) and the report collector both import this module; neither imports the other's
-internals.
+One typed ``RunState`` behind one stash key (``RUN``): the run's controllers (``Bench``es,
+``ccrest.bench``), the records of its tests, what stopped it early, what it selected; and what
+is derived from them for the reports: which part of the suite ran (scope), whether the run
+deadline cut it short, which deviations the profile accepted. The plugin (hooks and fixtures)
+and the report collector both import this module; neither imports the other's internals.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 import pytest
 
-from ccrest import observe
-from ccrest.client import Client
-from ccrest.exchange import Exchange
+from ccrest.bench import Bench, Target
 from ccrest.findings import Finding
 from ccrest.interrupts import Interrupts
-from ccrest.profiles import Profile
 from ccrest.spec import Catalogue
-from ccrest.verdict import Decision
 
 if TYPE_CHECKING:
+    from ccrest.guided import Operator
     from ccrest.report.summary import Record
-    from ccrest.simulator import Simulator
-    from ccrest.waivers import WaiverLedger
 
 FAMILIES = {
     "schema": "full_state: answers, every key present and valid, nothing undocumented",
@@ -40,74 +34,27 @@ FAMILIES = {
     "temporal": "counters, timers and energy watched over --sample-seconds",
     "states": "drives a simulator through every documented state (needs /sim/)",
 }
-EMBEDDED_CARD = "04a3b2c1d2e380"
 
-BENCHES = pytest.StashKey[dict[str, "Bench"]]()  # by name; "" is a plain run's one controller
-FINDINGS = pytest.StashKey[list[Finding]]()
-OPERATOR = pytest.StashKey[object]()  # the person of a --guided run (ccrest.guided.Operator)
+FINDINGS = pytest.StashKey[list[Finding]]()  # on a test: what its rules found
 DRIVEN_BY = pytest.StashKey[str]()  # on a states test: "simulator" or "person"
-COLLECTOR = pytest.StashKey[object]()  # the report collector (ccrest.report.collector)
-SCOPE = pytest.StashKey[dict]()  # what this run selected: whole suite, or which part
-DESELECTED = pytest.StashKey[list[int]]()
-RUN_ENDS = pytest.StashKey[float]()  # monotonic time of the run deadline
-CUT_SHORT = pytest.StashKey[list[int]]()  # checks the run deadline left not tested
-RECORDS = pytest.StashKey[dict[str, "Record"]]()  # every test of the run as it ended, by node id
-HALT = pytest.StashKey["Halt"]()  # what stopped the run early, if anything did
 
 
-@dataclass(frozen=True)
-class Settings:
-    url: str | None
-    username: str
-    password: str = field(repr=False)
-    scheme: str
-    rest_mode: str
-    timeout: float
-    sample_seconds: float
-    allow_anonymous: bool
-    run_deadline: float = 600.0
-    replay: Path | None = None
-    record: Path | None = None
-    guided: bool = False  # a person walks the states scenarios (--guided)
-    step_timeout: float = 120.0
+class Scope(TypedDict):
+    """Which part of the suite a run holds (``run_scope``): the reports and verdict say it."""
 
-    @property
-    def embedded(self) -> bool:
-        return self.url is None
+    complete: bool
+    tests: int
+    families: list[str]
+    selection: str
 
 
-@dataclass
-class Target:
-    """The controller under test and the one client that talks to it."""
+class Collector(Protocol):
+    """The report collector, as the run sees it (``ccrest.report.collector``)."""
 
-    url: str
-    client: Client
-    settings: Settings
-    simulator: Simulator | None = None  # the embedded simulator, if any
-    first: observe.Observed | None = None
-    refused: Exchange | None = None  # the configured scheme's refusal, when the other opened
+    folder: Path
+    fleet: dict[str, Any] | None
 
-    @property
-    def description(self) -> str:
-        if self.settings.replay is not None:
-            return f"{self.url} (replaying {self.settings.replay.name})"
-        return f"{self.url} ({'bundled simulator' if self.simulator else 'controller'})"
-
-
-@dataclass
-class Bench:
-    """One controller of the run and everything that is its own: a plain run has one, named
-    ""; a lab run has one per controller of its inventory (``--inventory``)."""
-
-    name: str
-    settings: Settings
-    profile: Profile
-    cat: Catalogue  # the specification as this controller's profile expects it
-    waivers: WaiverLedger
-    target: Target | None = None
-    samples: list = field(default_factory=list)  # the temporal readings, for the chart
-    untestable: str = ""  # why the preflight could not test it (lab runs go on without it)
-    decision: Decision | None = None  # its verdict, decided once at the end of the run
+    def attach(self, report: pytest.TestReport, findings: list[Finding]) -> None: ...
 
 
 @dataclass
@@ -132,17 +79,45 @@ class Halt:
         return "the run ended before this check"
 
 
+@dataclass
+class RunState:
+    """Everything one run keeps between its hooks, behind one typed stash key (``RUN``).
+
+    ``conformance`` is False for ccrest's own self-tests under tests/, which write no report
+    and keep no records."""
+
+    benches: dict[str, Bench]  # by name; "" is a plain run's one controller
+    conformance: bool = False
+    operator: Operator | None = None  # the person of a --guided run
+    collector: Collector | None = None  # the reports, unless --no-reports
+    scope: Scope | None = None  # what the run selected, once collected
+    deselected: int = 0
+    ends: float | None = None  # monotonic time of the run deadline
+    cut_short: int = 0  # checks the run deadline left not tested
+    records: dict[str, Record] = field(default_factory=dict)  # every test as it ended
+    halt: Halt = field(default_factory=Halt)  # what stopped the run early, if anything did
+
+
+RUN = pytest.StashKey[RunState]()
+
+
+def state(config: pytest.Config) -> RunState:
+    """The run's state; a config the plugin never configured (a bare pytest) has none."""
+    return config.stash[RUN]
+
+
 def benches(config: pytest.Config) -> dict[str, Bench]:
-    return config.stash[BENCHES]
+    return config.stash[RUN].benches
 
 
 def only(config: pytest.Config) -> Bench:
     """The controller of a plain run (the first of a lab's, for what all of them share)."""
-    return next(iter(config.stash[BENCHES].values()))
+    return next(iter(config.stash[RUN].benches.values()))
 
 
 def is_lab(config: pytest.Config) -> bool:
-    return "" not in config.stash.get(BENCHES, {"": None})
+    run = config.stash.get(RUN, None)
+    return run is not None and "" not in run.benches
 
 
 def bench_of(item: pytest.Item) -> str:
@@ -154,7 +129,8 @@ def bench_of(item: pytest.Item) -> str:
 def describe(item: pytest.Item) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """A test's family, check IDs and subject keys, from its markers and parameters."""
     family = next((m for m in FAMILIES if item.get_closest_marker(m)), None)
-    checks, keys = [], []
+    checks: list[str] = []
+    keys: list[str] = []
     for mark in item.iter_markers("check"):
         checks += [c for c in mark.args if c not in checks]
         keys += [k for k in mark.kwargs.get("keys", ()) if k not in keys]
@@ -174,19 +150,13 @@ def is_conformance_run(config: pytest.Config) -> bool:
     return False
 
 
-def deadline_words(settings: Settings) -> str:
-    return (
-        f"the run deadline passed (--run-deadline {settings.run_deadline:g} s); "
-        "raise it for a slow controller"
-    )
-
-
 def deadline_cut(config: pytest.Config) -> str:
     """In words, how the run deadline cut the run short; empty when it did not."""
-    skipped = config.stash.get(CUT_SHORT, [0])[0]
+    run = state(config)
+    skipped = run.cut_short
     stopped = any(
         b.target is not None and b.target.client.gone == b.target.client.stop_reason
-        for b in config.stash.get(BENCHES, {}).values()
+        for b in run.benches.values()
     )
     if not skipped and not stopped:
         return ""
@@ -197,14 +167,13 @@ def deadline_cut(config: pytest.Config) -> str:
     )
 
 
-def run_scope(session: pytest.Session) -> dict:
+def run_scope(session: pytest.Session) -> Scope:
     """Which part of the suite this run holds. Only a run of every family with nothing
     deselected (-m, -k, --deselect, a file or test id) judges the device as a whole."""
     config = session.config
-    families = sorted(
-        {describe(item)[0] for item in session.items} - {None}, key=list(FAMILIES).index
-    )
-    deselected = config.stash.get(DESELECTED, [0])[0]
+    seen = {describe(item)[0] for item in session.items}
+    families = [f for f in FAMILIES if f in seen]
+    deselected = state(config).deselected
     chosen = [
         f"-m {config.option.markexpr!r}" if config.option.markexpr else "",
         f"-k {config.option.keyword!r}" if config.option.keyword else "",
@@ -213,15 +182,15 @@ def run_scope(session: pytest.Session) -> dict:
     missing = [f for f in FAMILIES if f not in families]
     if missing and session.items:
         chosen.append("families not run: " + ", ".join(missing))
-    return {
-        "complete": bool(session.items) and not deselected and not missing,
-        "tests": len(session.items),
-        "families": families,
-        "selection": "; ".join(c for c in chosen if c),
-    }
+    return Scope(
+        complete=bool(session.items) and not deselected and not missing,
+        tests=len(session.items),
+        families=families,
+        selection="; ".join(c for c in chosen if c),
+    )
 
 
-def deviations(target: Target | None, cat: Catalogue) -> list[dict]:
+def deviations(target: Target | None, cat: Catalogue) -> list[dict[str, str]]:
     """What the device does that the specification does not say, though the profile accepts
     it: an alias in use, an optional key absent, a value beyond the documented ones."""
     if target is None or target.first is None or not target.first.usable:

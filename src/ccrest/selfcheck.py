@@ -24,10 +24,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ccrest.engine import SuitesMissing, pytest_args, suites_dir
 from ccrest.simulator import Credentials, Simulator
 from ccrest.simulator.defects import DEFECTS, Defect
+from ccrest.usage import Parser
 
 PASSWORD = "selfcheck-pw"
 TEMPORAL_SECONDS = 3.0
@@ -54,7 +56,7 @@ class Outcome:
         return self.caught - self.expected
 
 
-def failing_checks(summary: Mapping) -> frozenset[str]:
+def failing_checks(summary: Mapping[str, Any]) -> frozenset[str]:
     """The check IDs a run failed: from its findings, or a failed test's own checks."""
     ids = set()
     for test in summary["tests"]:
@@ -65,7 +67,7 @@ def failing_checks(summary: Mapping) -> frozenset[str]:
     return frozenset(ids)
 
 
-def failing_by_key(summary: Mapping) -> dict[str, list[str]]:
+def failing_by_key(summary: Mapping[str, Any]) -> dict[str, list[str]]:
     """Each failing check ID with the keys its failing findings name ('-' for none): a
     deviation named by check and key, as captures/index.json lists them."""
     found: dict[str, set[str]] = {}
@@ -89,12 +91,13 @@ def sample_seconds(defect: Defect) -> float:
 def charging_simulator(*defects: Defect | str) -> Simulator:
     """The reference device (a session in progress, as the embedded default), with defects."""
     sim = Simulator(credentials=Credentials(operator=PASSWORD), defects=defects).start()
+    assert sim.device is not None  # a simulator of the device model, not a replay
     sim.device.plug(max_current=16)
     sim.device.present_card("04a3b2c1d2e380")
     return sim
 
 
-def run_suite(url: str, suites: Path, seconds: float, extra: Sequence[str] = ()) -> dict:
+def run_suite(url: str, suites: Path, seconds: float, extra: Sequence[str] = ()) -> dict[str, Any]:
     """The suite in a pytest subprocess against ``url``, run as ``ccrest check`` runs it (the
     plugin by -p, the rootdir pinned, from any directory); its conformance.json."""
     with tempfile.TemporaryDirectory(prefix="ccrest-selfcheck-") as tmp:
@@ -107,7 +110,8 @@ def run_suite(url: str, suites: Path, seconds: float, extra: Sequence[str] = ())
             env={**os.environ, "CC_PASSWORD": PASSWORD},
             check=False,
         )
-        return json.loads((Path(tmp) / "conformance.json").read_text())
+        summary: dict[str, Any] = json.loads((Path(tmp) / "conformance.json").read_text())
+        return summary
 
 
 def check_defect(defect: Defect, suites: Path) -> Outcome:
@@ -141,9 +145,9 @@ def table(outcomes: Iterable[Outcome]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m ccrest.selfcheck", description=__doc__.split("\n")[0]
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    parser = Parser(
+        prog=prog or "ccrest selfcheck", description=" ".join(__doc__.split("\n\n")[0].split())
     )
     parser.add_argument("--list", action="store_true", help="list the defects and exit")
     parser.add_argument("--suites", help="the suites folder (default: the installed suites)")
@@ -177,21 +181,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown defect(s) {unknown}; --list shows them")
     chosen = [DEFECTS[n] for n in args.defects] or list(DEFECTS.values())
+    outcomes: list[Outcome] = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        outcomes = list(pool.map(lambda d: check_defect(d, suites), chosen))
+        for outcome in pool.map(lambda d: check_defect(d, suites), chosen):
+            outcomes.append(outcome)
+            caught = sum(o.killed for o in outcomes)
+            word = "caught" if outcome.killed else "MISSED"
+            print(
+                f"[{len(outcomes)}/{len(chosen)}] {word:<7} {outcome.defect} "
+                f"({caught} caught so far)",
+                file=sys.stderr,
+                flush=True,
+            )
     print(table(outcomes))
     return 0 if all(o.killed and not o.extra for o in outcomes) else 1
 
 
 def generated(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """The mutant matrix and/or the allowed variants: tables on stdout, progress on stderr."""
-    from ccrest.mutate import generate, sample
+    from ccrest.mutate import Mutant, Variant, generate, sample
     from ccrest.mutate import variants as variant_maker
     from ccrest.mutate.matrix import Result, run_all, table, variant_table
     from ccrest.spec import catalogue
 
     cat = catalogue()
-    kinds = [("mutant", generate(cat))] if args.matrix else []
+    kinds: list[tuple[str, Sequence[Mutant | Variant]]] = (
+        [("mutant", generate(cat))] if args.matrix else []
+    )
     kinds += [("variant", variant_maker.generate(cat))] if args.variants else []
     if args.list:
         for kind, made in kinds:
@@ -213,13 +229,19 @@ def generated(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             if r.killed
             else "SURVIVED"
         )
-        print(f"[{done}/{total}] {word:<16} {r.name} ({r.seconds:.1f} s)", file=sys.stderr)
+        print(
+            f"[{done}/{total}] {word:<16} {r.name} ({r.seconds:.1f} s)", file=sys.stderr, flush=True
+        )
 
     ok = True
     for kind, made in kinds:
         chosen = [x for x in made if not args.defects or x.name in args.defects]
         if args.sample > 1:
-            chosen = sample(chosen, args.sample) if kind == "mutant" else chosen[:: args.sample]
+            if kind == "mutant":
+                mutants = [x for x in chosen if isinstance(x, Mutant)]  # every one of them
+                chosen = list(sample(mutants, args.sample))
+            else:
+                chosen = chosen[:: args.sample]
         if not chosen:
             continue
         results = run_all(kind, [x.name for x in chosen], args.jobs, progress)

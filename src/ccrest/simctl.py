@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from ccrest.client import Client
 from ccrest.exchange import Exchange
@@ -27,7 +28,7 @@ class ControlUnavailable(ControlError):
     the run deadline passed): what depends on it is not tested, not failed."""
 
 
-def _json(exchange: Exchange) -> dict | None:
+def _json(exchange: Exchange) -> dict[str, Any] | None:
     if exchange.transport_failed or exchange.truncated:
         return None
     try:
@@ -46,7 +47,7 @@ class SimControl:
         headers = {"Content-Type": "application/json"}
         return headers | ({"X-Sim-Token": self.token} if self.token else {})
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         """The model's own view (GET /sim/state): its clock speed, vehicle, faults."""
         ex = self.client.request("GET", "/sim/state", credentials=None, headers=self._headers())
         document = _json(ex) if ex.status == 200 else None

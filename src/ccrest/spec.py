@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -180,7 +181,7 @@ def _enum_words(values: tuple[str, ...]) -> str:
     return f"{shown}, … ({len(values)} values in all)"
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -203,7 +204,7 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
     full_path = directory / "full_state.schema.json"
     full = _read_json(full_path)
     _check_schema(full_path, full)
-    documents: dict[Path, dict] = {full_path: full}
+    documents: dict[Path, dict[str, Any]] = {full_path: full}
     defs_path = directory / "defs.schema.json"
     if defs_path.is_file():
         documents[defs_path] = _read_json(defs_path)
@@ -246,7 +247,7 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
     )
 
 
-def _resolve_refs(path: Path, doc: Mapping, registry: Registry) -> None:
+def _resolve_refs(path: Path, doc: Mapping[str, Any], registry: Registry) -> None:
     """Resolve every $ref now, offline, so a broken reference stops the load, not a check."""
     resolver = registry.resolver(base_uri=str(doc["$id"]))
     pending: list[object] = [doc]
@@ -267,7 +268,7 @@ def _resolve_refs(path: Path, doc: Mapping, registry: Registry) -> None:
             pending.extend(node)
 
 
-def _key_spec(name: str, doc: Mapping, registry: Registry) -> KeySpec:
+def _key_spec(name: str, doc: Mapping[str, Any], registry: Registry) -> KeySpec:
     enum = doc.get("enum")
     return KeySpec(
         name=name,

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ccrest import observe, safe
+from ccrest.bench import EMBEDDED_CARD, Bench, Settings, Target, deadline_words
 from ccrest.client import Client
 from ccrest.exchange import Exchange
 from ccrest.masking import KNOWN
-from ccrest.run import EMBEDDED_CARD, Bench, Settings, Target, deadline_words
 from ccrest.spec import Catalogue, catalogue
 
 if TYPE_CHECKING:
@@ -104,6 +104,13 @@ def open_target(bench: Bench, stop_at: float | None) -> Target:
     return bench.target
 
 
+def opened(bench: Bench, stop_at: float | None = None) -> tuple[Target, str]:
+    """The bench's controller opened and preflighted: the target, and why it cannot be tested
+    ("" when it can). ``ccrest check`` (the plugin) and ``ccrest watch`` both begin here."""
+    target = open_target(bench, stop_at)
+    return target, preflight(target, bench.cat)
+
+
 def record_capture(target: Target, path: Path) -> None:
     """The first full_state and each key's first 200 answer, as a capture (no credentials:
     bodies were masked when recorded, and no request header is kept).
@@ -117,9 +124,9 @@ def record_capture(target: Target, path: Path) -> None:
     from ccrest.wire import parse_full_state, parse_key_value
 
     cat = catalogue()
-    first = target.first.exchange if target.first else None
-    if first is None or first.status != 200:
+    if target.first is None or target.first.exchange.status != 200:
         return
+    first = target.first.exchange
     gets = [ex for ex in target.client.history if ex.method == "GET" and ex.status == 200]
     states = [(i, ex) for i, ex in enumerate(gets) if ex.url.endswith("/rest/full_state")]
 

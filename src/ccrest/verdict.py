@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Verdict(StrEnum):
@@ -156,7 +157,7 @@ def _stopped(f: Facts, why: str) -> str:
     )
 
 
-def explain(verdict: str, reason: str, scope: Mapping | None = None) -> str:
+def explain(verdict: str, reason: str, scope: Mapping[str, Any] | None = None) -> str:
     """The verdict's sentence, as every artifact words it: what part of the suite the verdict
     covers, or why there is none on the device; empty for a whole suite that passed."""
     verdict = Verdict(verdict)

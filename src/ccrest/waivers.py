@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ccrest.findings import Finding
 from ccrest.profiles import Waiver
@@ -25,7 +26,7 @@ class WaiverLedger:
     def stale(self) -> list[Waiver]:
         return [w for i, w in enumerate(self.waivers) if i in self.exercised - self.used]
 
-    def status(self) -> list[dict]:
+    def status(self) -> list[dict[str, Any]]:
         def state(i: int) -> str:
             if i in self.used:
                 return "in use"

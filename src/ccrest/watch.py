@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ccrest import observe, target
+from ccrest import observe
+from ccrest.bench import Bench, Target
 from ccrest.checks import temporal
 from ccrest.checks.common import number
 from ccrest.checks.sample import every_check
@@ -32,9 +33,11 @@ from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.findings import Outcome, show
 from ccrest.interrupts import Interrupts
+from ccrest.outcome import sort
 from ccrest.simctl import ControlError, find_control
 from ccrest.spec import Catalogue
 from ccrest.verdict import Decision, Facts, decide
+from ccrest.waivers import WaiverLedger
 
 JUDGED = (
     "the watch judges full_state over time only (every sample's values and rules, counters, "
@@ -81,9 +84,9 @@ class Fault:
     first_t: float
     last_t: float
     count: int = 1
-    advisory: bool = False
+    outcome: str = "fail"  # "warn" for an advisory rule, "waived" where the profile waives it
 
-    def json(self) -> dict:
+    def json(self) -> dict[str, object]:
         return {
             "check": self.check,
             "key": self.key,
@@ -92,7 +95,7 @@ class Fault:
             "first_t": round(self.first_t, 2),
             "last_t": round(self.last_t, 2),
             "count": self.count,
-            "outcome": "warn" if self.advisory else "fail",
+            "outcome": self.outcome,
         }
 
 
@@ -103,11 +106,12 @@ class Watch:
     cat: Catalogue
     rate: float = 1.0  # device seconds per second of ours (a simulator may run faster)
     rest_mode: str = "without-uid"
+    waivers: WaiverLedger = field(default_factory=lambda: WaiverLedger(()))
     samples: int = 0
     unreadable: int = 0
     faults: dict[tuple[str, str], Fault] = field(default_factory=dict)
-    transitions: list[dict] = field(default_factory=list)
-    window: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
+    transitions: list[dict[str, object]] = field(default_factory=list)
+    window: deque[Sample] = field(default_factory=lambda: deque(maxlen=WINDOW))
     previous: Sample | None = None
 
     def judge(self, observed: observe.Observed, sample: Sample, t: float) -> list[str]:
@@ -128,28 +132,22 @@ class Watch:
             findings += temporal.timer_advances(list(self.window))
             findings += temporal.energy_follows_power(self.cat, list(self.window))
         self.previous = sample
-        failed = []
-        for f in findings:
-            if f.outcome is not Outcome.FAIL:
-                continue
+        # the fold of ccrest check: the profile's waivers, advisory rules a warning
+        found = sort(findings, self.cat, self.waivers.scope((), ()))
+        faults = [(f, "fail") for f in found.failing] + [(f, "warn") for f in found.advisory]
+        faults += [(f, "waived") for f in found.findings if f.outcome is Outcome.WAIVED]
+        for f, outcome in faults:
             key = (f.check_id, f.key or "")
             fault = self.faults.get(key)
             if fault is None:
-                spec = self.cat.check(f.check_id)
+                passage = self.cat.check(f.check_id).passage
                 self.faults[key] = Fault(
-                    f.check_id,
-                    f.key or "",
-                    f.message[:400],
-                    spec.passage,
-                    t,
-                    t,
-                    advisory=spec.certainty == "advisory",
+                    f.check_id, f.key or "", f.message[:400], passage, t, t, outcome=outcome
                 )
             else:
                 fault.count += 1
                 fault.last_t = t
-            failed.append(f.check_id)
-        return sorted(set(failed))
+        return sorted({f.check_id for f, _ in faults})
 
     def _transition(self, a: Sample, b: Sample, t: float) -> None:
         changed = {k: [show(a.values.get(k), 60), show(b.values.get(k), 60)] for k in STATES}
@@ -170,8 +168,8 @@ def clock_rate(client: Client) -> float:
     return speed if math.isfinite(speed) and speed > 0 else 1.0
 
 
-def _row(t: float, values: Mapping[str, object], failed: list[str]) -> dict:
-    row: dict = {"t": round(t, 3)}
+def _row(t: float, values: Mapping[str, object], failed: list[str]) -> dict[str, object]:
+    row: dict[str, object] = {"t": round(t, 3)}
     for key in KEPT:
         value = values.get(key)
         n = number(values, key)
@@ -186,35 +184,35 @@ def _row(t: float, values: Mapping[str, object], failed: list[str]) -> dict:
 
 
 def run(
-    client: Client,
-    cat: Catalogue,
+    target: Target,
+    bench: Bench,
     duration: float,
     interval: float,
     folder: Path,
     *,
     progress: TextIO | None = None,
     stop: Callable[[], bool] = lambda: False,
-    rest_mode: str = "without-uid",
     signals: Interrupts | None = None,
-) -> dict:
-    """Watch until ``duration`` passes, ``stop()`` says so, or Ctrl-C; then the summary."""
+    untestable: str = "",
+) -> dict[str, object]:
+    """Watch until ``duration`` passes, ``stop()`` says so, or Ctrl-C; then the summary. The
+    target was opened and preflighted as ``ccrest check``'s (``ccrest.target``): its first
+    full_state is the first sample, ``untestable`` the preflight's reason, if any."""
     folder.mkdir(parents=True, exist_ok=True)
-    watch = Watch(cat, rate=clock_rate(client), rest_mode=rest_mode)
+    client, cat = target.client, bench.cat
+    rate = clock_rate(client) if not untestable else 1.0
+    watch = Watch(cat, rate=rate, rest_mode=bench.settings.rest_mode, waivers=bench.waivers)
     start = time.monotonic()
     next_at, last_progress = start, start
-    interrupted, last_error, untestable = "", "", ""
+    interrupted, last_error = "", ""
+    first = target.first
     with open(folder / "watch-samples.jsonl", "w", encoding="utf-8") as out:
         try:
-            while time.monotonic() - start < duration and not stop():
-                observed = observe.full_state(client, cat)
+            while not untestable and time.monotonic() - start < duration and not stop():
+                observed = first or observe.full_state(client, cat)
+                first = None
                 ex = observed.exchange
-                t = ex.started + ex.elapsed_s / 2 - start
-                if watch.samples == watch.unreadable == 0:  # the first answer: testable at all?
-                    untestable = target.untestable(
-                        ex, client.base_url, client.username, client.scheme
-                    )
-                    if untestable:
-                        break
+                t = max(0.0, ex.started + ex.elapsed_s / 2 - start)
                 if observed.usable:
                     watch.samples += 1
                     sample = Sample(t * watch.rate, ex.elapsed_s / 2 * watch.rate, observed.values)
@@ -272,7 +270,9 @@ def judged(
     return decide(
         Facts(
             passed=watch.samples,
-            failed=sum(not f.advisory for f in faults),
+            failed=sum(f.outcome == "fail" for f in faults),
+            waived=sum(f.outcome == "waived" for f in faults),
+            stale_waivers=len(watch.waivers.stale()),
             complete=False,
             selection=JUDGED,
             interrupted=interrupted,
@@ -287,13 +287,13 @@ def _clock(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def read_rows(path: Path, limit: int = 1500) -> list[dict]:
+def read_rows(path: Path, limit: int = 1500) -> list[dict[str, object]]:
     """The samples, thinned to about ``limit`` for a chart; a sample with a finding always
     stays. Read line by line: a long watch's file is never held whole."""
     with open(path, encoding="utf-8") as f:
         total = sum(1 for _ in f)
     step = max(1, math.ceil(total / limit))
-    rows = []
+    rows: list[dict[str, object]] = []
     with open(path, encoding="utf-8") as f:
         for i, line in enumerate(f):
             if i % step and '"failed"' not in line:
@@ -306,28 +306,28 @@ def read_rows(path: Path, limit: int = 1500) -> list[dict]:
 
 
 def main_watch(
-    client: Client,
-    cat: Catalogue,
+    target: Target,
+    bench: Bench,
     duration: float,
     interval: float,
     folder: Path,
-    rest_mode: str = "without-uid",
+    untestable: str = "",
 ) -> int:
     from ccrest.report import watchpage
 
     with Interrupts() as signals:  # Ctrl-C or SIGTERM ends the watch; the reports follow
         summary = run(
-            client,
-            cat,
+            target,
+            bench,
             duration,
             interval,
             folder,
             progress=sys.stderr if sys.stderr.isatty() else None,
-            rest_mode=rest_mode,
             signals=signals,
+            untestable=untestable,
         )
         signals.quiet = True  # no second signal cuts the reports short
         rows = read_rows(folder / "watch-samples.jsonl")
         watchpage.write(folder, summary, rows)
     print(watchpage.last_line(summary, folder))
-    return int(summary["exit_code"])
+    return int(str(summary["exit_code"]))

@@ -17,6 +17,7 @@ import codecs
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from ccrest import safe
 from ccrest.findings import Finding, quoted, show
@@ -191,7 +192,7 @@ def _parse_json_object(text: str, content_type: str | None, findings: list[Findi
     state = FullState(form=BodyForm.JSON, findings=findings)
     pairs: list[tuple[str, object]] = []
 
-    def keep_pairs(items: list[tuple[str, object]]) -> dict:
+    def keep_pairs(items: list[tuple[str, object]]) -> dict[str, Any]:
         # Called once per object, innermost first: the last call is the top level, whose
         # pairs (duplicates included, which a dict would drop) are the ones kept.
         pairs[:] = items

@@ -71,6 +71,22 @@ def test_versions(venv: Path, tmp_path: Path) -> None:
     assert run(venv, tmp_path, "ccrest-sim", "--version").stdout.strip().endswith(__version__)
 
 
+def test_the_installed_package_says_what_it_is(venv: Path, tmp_path: Path) -> None:
+    """pip show names the licence; the licence text, the examples and the help travel along."""
+    shown = run(venv, tmp_path, "pip", "show", "-f", "ccrest").stdout
+    assert re.search(r"^License(-Expression)?: MIT$", shown, re.M), shown
+    assert "Author: the ccrest maintainers" in shown and re.search(
+        r"licenses/LICENSE$", shown, re.M
+    )
+    lab = run(venv, tmp_path, "ccrest", "example", "lab")
+    assert lab.returncode == 0 and "[controllers." in lab.stdout
+    helped = run(venv, tmp_path, "ccrest", "check", "--help").stdout
+    assert "ccrest example lab" in helped and "examples/lab.toml" not in helped
+    top = run(venv, tmp_path, "ccrest", "--help").stdout
+    assert "writes HTML, JSON, Markdown and JUnit reports" in top  # not cut mid-sentence
+    assert "3 an internal error" in " ".join(top.split())
+
+
 def test_check_a_device_with_a_profile_file_after_a_space(venv: Path, tmp_path: Path) -> None:
     (tmp_path / "field.toml").write_text('[profile]\nname = "lab"\nextends = "field-5.33"\n')
     log = tmp_path / "sim.log"

@@ -1,5 +1,5 @@
 """Reports read back (``report diff``, ``report merge``) are input like a device's bytes:
-anything that is not a summary is refused with exit 2 and a message, never a traceback, and
+anything that is not a summary is refused with exit 4 and a message, never a traceback, and
 what is shown from one is display-safe."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def a_summary(cat, **changes) -> dict:
     ],
     ids=["deep-array", "deep-value", "surrogate", "not-utf8"],
 )
-def test_diff_refuses_crafted_input_with_exit_2(tmp_path: Path, content, says) -> None:
+def test_diff_refuses_crafted_input_with_exit_4(tmp_path: Path, content, says) -> None:
     path = tmp_path / "crafted.json"
     if isinstance(content, bytes):
         path.write_bytes(content)
@@ -43,7 +43,7 @@ def test_diff_refuses_crafted_input_with_exit_2(tmp_path: Path, content, says) -
         text=True,
         timeout=60,
     )
-    assert done.returncode == 2, done.stderr
+    assert done.returncode == 4, done.stderr
     assert says in done.stderr and "Traceback" not in done.stderr + done.stdout
 
 
@@ -72,7 +72,7 @@ def test_merge_refuses_a_controller_name_no_inventory_allows(cat, tmp_path: Path
     (folder / "conformance.json").write_text(json.dumps(summary))
     with pytest.raises(SystemExit) as exit_info:
         report_main(["merge", str(tmp_path / "shard"), "--out", str(tmp_path / "out")])
-    assert exit_info.value.code == 2
+    assert exit_info.value.code == 4
     assert not (tmp_path / "out" / "fleet.html").exists()
 
 

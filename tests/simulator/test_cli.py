@@ -97,9 +97,9 @@ def test_replay(tmp_path) -> None:
         (["--replay", "/nonexistent/capture.txt"], "cannot read capture /nonexistent/capture.txt"),
     ],
 )
-def test_bad_options_exit_2_with_the_reason(args: list[str], says: str) -> None:
+def test_bad_options_exit_4_with_the_reason(args: list[str], says: str) -> None:
     result = run("--port", "0", *args)
-    assert result.returncode == 2
+    assert result.returncode == 4
     assert says in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -109,7 +109,7 @@ def test_port_in_use_is_a_clear_error() -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         result = run("--port", str(busy.getsockname()[1]))
-    assert result.returncode == 2
+    assert result.returncode == 4
     assert "cannot listen on 127.0.0.1" in result.stderr and "--port" in result.stderr
 
 
@@ -135,4 +135,4 @@ def test_defect_and_fault_options() -> None:
 
 def test_unknown_defect_is_refused() -> None:
     result = run("--port", "0", "--defect", "gremlins")
-    assert result.returncode == 2 and "invalid choice: 'gremlins'" in result.stderr
+    assert result.returncode == 4 and "invalid choice: 'gremlins'" in result.stderr

@@ -41,6 +41,30 @@ def device(*defects: Defect | str, charging: bool = True, **options: object) -> 
         yield Device(sim.url, sim)
 
 
+def watch_of(
+    url: str,
+    password: str,
+    seconds: float,
+    interval: float,
+    folder: Path,
+    profile: str | None = None,
+    **options: object,
+) -> dict[str, object]:
+    """``ccrest watch``'s path without its command line: the controller opened and preflighted
+    as ``ccrest check`` opens it, then watched."""
+    from ccrest.configure import benches_from
+    from ccrest.target import opened
+    from ccrest.watch import run
+
+    values = {"url": url, "password": password, "timeout": 5.0}
+    bench = benches_from(values | ({"profile": profile} if profile else {}))[""]
+    target, reason = opened(bench)
+    try:
+        return run(target, bench, seconds, interval, folder, untestable=reason, **options)
+    finally:
+        target.client.close()
+
+
 def check_in_process(folder: Path, *args: str) -> tuple[int, str]:
     """One conformance run as ``ccrest check`` makes it, in this process (``ccrest.engine``),
     its reports in ``folder``: for the fuzz's many runs, which pytester would keep in memory."""

@@ -244,16 +244,12 @@ def test_a_lone_surrogate_in_one_lab_controller_spares_the_others(
 
 
 def test_a_watch_of_a_lone_surrogate_writes_its_page(tmp_path) -> None:
-    from ccrest.client import Client
     from ccrest.report import watchpage
-    from ccrest.spec import catalogue
     from ccrest.watch import read_rows
-    from ccrest.watch import run as watch
+    from tests.suites.conftest import watch_of
 
     with hostile(surrogate_device()) as dev:
-        client = Client(dev.url, "operator", PASSWORD)
-        summary = watch(client, catalogue(), 0.5, 0.1, tmp_path)
-        client.close()
+        summary = watch_of(dev.url, PASSWORD, 0.5, 0.1, tmp_path)
     watchpage.write(tmp_path, summary, read_rows(tmp_path / "watch-samples.jsonl"))
     assert summary["verdict"] == "does-not-conform"
     assert (tmp_path / "watch.html").stat().st_size > 1000

@@ -164,7 +164,7 @@ def test_lab_options_alone_are_refused(run_suite, args, says) -> None:
 def test_merge_refuses_a_folder_without_reports(tmp_path, capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         report_main(["merge", str(tmp_path)])
-    assert exit_info.value.code == 2
+    assert exit_info.value.code == 4
     assert "no controller's report" in capsys.readouterr().err
 
 
@@ -173,6 +173,6 @@ def test_merge_refuses_a_report_that_is_not_a_summary(tmp_path, capsys) -> None:
     (tmp_path / "bench-1" / "conformance.json").write_text('{"verdict": "conforms"}')
     with pytest.raises(SystemExit) as exit_info:
         report_main(["merge", str(tmp_path)])
-    assert exit_info.value.code == 2
+    assert exit_info.value.code == 4
     err = capsys.readouterr().err
     assert "bench-1/conformance.json: not a ccrest conformance summary" in err

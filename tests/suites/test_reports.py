@@ -152,7 +152,7 @@ def test_diff_refuses_what_is_not_a_summary(tmp_path, capsys, content, says) -> 
         path.write_text(content)
     with pytest.raises(SystemExit) as exit_info:
         report_main(["diff", str(path), str(path)])
-    assert exit_info.value.code == 2
+    assert exit_info.value.code == 4
     assert says in capsys.readouterr().err
 
 

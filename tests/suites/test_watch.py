@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ccrest.client import Client
 from ccrest.report import watchpage
-from ccrest.spec import catalogue
-from ccrest.watch import parse_duration, read_rows, run
+from ccrest.watch import parse_duration, read_rows
 from tests.artifacts import markdown
-from tests.suites.conftest import PASSWORD, device
+from tests.suites.conftest import PASSWORD, device, watch_of
 
 SESSION = (  # (wall seconds from the start, what the device does); at 600x: an hour charging
     (0.4, lambda d: d.plug(max_current=16)),
@@ -27,9 +25,10 @@ SESSION = (  # (wall seconds from the start, what the device does); at 600x: an 
 )
 
 
-def watched(folder: Path, seconds: float, *defects: str, session=SESSION) -> dict:
+def watched(
+    folder: Path, seconds: float, *defects: str, session=SESSION, profile: str | None = None
+) -> dict:
     with device(*defects, charging=False, speed=600) as dev:
-        client = Client(dev.url, "operator", PASSWORD, "doc-headers", 5)
 
         def drive() -> None:
             start = time.monotonic()
@@ -39,9 +38,8 @@ def watched(folder: Path, seconds: float, *defects: str, session=SESSION) -> dic
 
         driver = threading.Thread(target=drive, daemon=True)
         driver.start()
-        summary = run(client, catalogue(), seconds, 0.1, folder)
+        summary = watch_of(dev.url, PASSWORD, seconds, 0.1, folder, profile=profile)
         driver.join(timeout=10)
-        client.close()
     watchpage.write(folder, summary, read_rows(folder / "watch-samples.jsonl"))
     return summary
 
@@ -97,9 +95,7 @@ def test_a_stop_still_writes_the_reports(tmp_path) -> None:
         return False
 
     with device(charging=False) as dev:
-        client = Client(dev.url, "operator", PASSWORD, "doc-headers", 5)
-        summary = run(client, catalogue(), 60, 0.05, tmp_path, stop=stop)
-        client.close()
+        summary = watch_of(dev.url, PASSWORD, 60, 0.05, tmp_path, stop=stop)
     assert summary["interrupted"] and summary["samples"] == 4
     assert (summary["verdict"], summary["exit_code"]) == ("interrupted", 2)
     watchpage.write(tmp_path, summary, read_rows(tmp_path / "watch-samples.jsonl"))
@@ -161,10 +157,39 @@ def test_a_watch_that_cannot_test_stops_at_once_and_says_why(tmp_path) -> None:
     """A refused password: the watch ends on its first answer (not after --for), not testable,
     with the reason in ccrest check's words."""
     with device() as dev:
-        client = Client(dev.url, "operator", "not-the-password", "doc-headers", 5)
         started = time.monotonic()
-        summary = run(client, catalogue(), 600, 0.5, tmp_path)
-        client.close()
+        summary = watch_of(dev.url, "not-the-password", 600, 0.5, tmp_path)
     assert time.monotonic() - started < 30, "it stopped on the first answer"
     assert (summary["verdict"], summary["exit_code"]) == ("not-testable", 6)
     assert "refused the credentials of 'operator' (401)" in summary["verdict_reason"]
+
+
+def test_a_watch_opens_a_controller_as_check_does(tmp_path) -> None:
+    """A device that reads Basic credentials only: ccrest check's preflight tries the other
+    scheme and goes on; the watch, opened the same way, watches instead of giving up."""
+    from ccrest.mutate.pieces import refuse_header_scheme
+    from ccrest.mutate.proxy import Proxy
+
+    with device() as dev, Proxy(dev.url, [refuse_header_scheme()]) as proxy:
+        summary = watch_of(proxy.url, PASSWORD, 1.0, 0.2, tmp_path)
+    assert summary["verdict"] == "partial" and summary["samples"] >= 3, summary["verdict_reason"]
+
+
+def test_a_profiles_waiver_holds_in_a_watch_as_in_check(tmp_path) -> None:
+    """The same fold as ccrest check's: a deviation the profile waives is kept as waived, not a
+    fault that fails the watch; without the profile the same device does not conform."""
+    profile = tmp_path / "waives.toml"
+    profile.write_text(
+        '[profile]\nname = "waives"\nextends = "doc-5.33.5"\n\n'
+        '[[waivers]]\ncheck = "temp.timer-advances"\nreason = "known in this build"\n',
+        encoding="utf-8",
+    )
+    plain = watched(tmp_path / "plain", 3.0, "timer-stands-still", session=SESSION[:2])
+    assert plain["verdict"] == "does-not-conform"
+    waived = watched(
+        tmp_path / "waived", 3.0, "timer-stands-still", session=SESSION[:2], profile=str(profile)
+    )
+    assert waived["verdict"] == "partial", waived["verdict_reason"]
+    assert [(f["check"], f["outcome"]) for f in waived["faults"]] == [
+        ("temp.timer-advances", "waived")
+    ]

@@ -100,7 +100,9 @@ def refused(
     return [fail(check_id, why, key=key, observed=status, allowed="401 or 403", exchange=exchange)]
 
 
-def variant_closed(cat: Catalogue, exchange: Exchange, attempt: str, allow_anonymous: bool):
+def variant_closed(
+    cat: Catalogue, exchange: Exchange, attempt: str, allow_anonymous: bool
+) -> list[Finding]:
     """Another spelling of a protected path (a trailing slash, other case, an encoded
     character) asked without credentials: refused, or not found, but never the state."""
     if exchange.transport_failed:

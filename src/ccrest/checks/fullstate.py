@@ -76,7 +76,9 @@ def no_duplicates(exchange: Exchange, state: FullState | None) -> list[Finding]:
     return [_with(f, exchange) for f in state.findings if f.check_id == "wire.duplicate-key"]
 
 
-def key_present(cat: Catalogue, key: str, exchange: Exchange, state: FullState | None):
+def key_present(
+    cat: Catalogue, key: str, exchange: Exchange, state: FullState | None
+) -> list[Finding]:
     reason = unusable(exchange, state)
     if reason or state is None:
         return [not_tested("fs.key-present", reason or "no body", key=key)]
@@ -125,7 +127,9 @@ def present_in_every_read(
     ]
 
 
-def value_valid(cat: Catalogue, key: str, exchange: Exchange, state: FullState | None):
+def value_valid(
+    cat: Catalogue, key: str, exchange: Exchange, state: FullState | None
+) -> list[Finding]:
     reason = unusable(exchange, state)
     if reason or state is None:
         return [not_tested("fs.value-valid", reason or "no body", key=key)]
@@ -147,7 +151,7 @@ def value_valid(cat: Catalogue, key: str, exchange: Exchange, state: FullState |
     ]
 
 
-def no_undocumented(cat: Catalogue, exchange: Exchange, state: FullState | None):
+def no_undocumented(cat: Catalogue, exchange: Exchange, state: FullState | None) -> list[Finding]:
     reason = unusable(exchange, state)
     if reason or state is None:
         return [not_tested("fs.no-undocumented-key", reason or "no body")]

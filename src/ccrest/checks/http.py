@@ -89,7 +89,7 @@ def write_refused(
     return findings
 
 
-def answered_like_get(cat: Catalogue, write: Exchange, before: Mapping[str, object] | None):
+def answered_like_get(cat: Catalogue, write: Exchange, before: Mapping[str, object] | None) -> bool:
     """Whether a write's answer is what a read of the same path shows: full_state's state,
     or the key's value."""
     path = _path(write).split("?", 1)[0]

@@ -124,7 +124,7 @@ def matches_full_state(
         allowed = show(b) if a == b else f"{show(b)} or {show(a)} (read before and after)"
     elif not ok and spec.change in ("counter", "session-counter"):
         nb, na, nv = number(before, key), number(after, key), number({key: value}, key)
-        if None not in (nb, na, nv):
+        if nb is not None and na is not None and nv is not None:
             low = min(nb, na) if na >= nb else 0.0  # reset in between: anything from 0 up
             high = max(nb, na)
             ok = low <= nv <= high
@@ -161,7 +161,9 @@ def same_value(a: object, b: object) -> bool:
     return na is not None and na == nb
 
 
-def _within(spec: KeySpec, before, value, after) -> tuple[bool, str]:
+def _within(
+    spec: KeySpec, before: Mapping[str, object], value: object, after: Mapping[str, object]
+) -> tuple[bool, str]:
     key = spec.name
     nb, nv, na = (numbers(d, key) or _single(d, key) for d in (before, {key: value}, after))
     if not (nb and na and nv) or not len(nb) == len(na) == len(nv):

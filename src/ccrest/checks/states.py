@@ -17,7 +17,7 @@ def expectation(
     values: Mapping[str, object],
     steps: str,
     cat: Catalogue | None = None,
-):
+) -> list[Finding]:
     """'expect' holds: a string is the exact value, {"contains": token} a ';'-separated token,
     {"every": n} a comma-separated list whose every number is n (one per phase, however many
     phases the controller has: a single-phase one shows one; within the key's tolerance of

@@ -39,8 +39,7 @@ def _session_boundary(a: Sample, b: Sample) -> bool:
 
 def counter_never_decreases(key: str, samples: Sequence[Sample], session: bool) -> list[Finding]:
     check = "temp.session-counter-monotonic" if session else "temp.counter-monotonic"
-    readings = [(s, number(s.values, key)) for s in samples]
-    readings = [(s, n) for s, n in readings if n is not None]
+    readings = [(s, n) for s in samples if (n := number(s.values, key)) is not None]
     if len(readings) < 2:
         return [not_tested(check, f"fewer than 2 readable samples of {key}", key=key)]
     drops = [

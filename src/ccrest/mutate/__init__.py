@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ccrest.checks.auth import PATH_SPELLINGS
 from ccrest.mutate import pieces
@@ -606,7 +607,7 @@ def http_mutants(cat: Catalogue) -> Iterator[Mutant]:
 
 def rule_mutants(cat: Catalogue) -> Iterator[Mutant]:
     """Values each valid alone that break a rule between keys, or a rule of the standards."""
-    changes: list[tuple[str, str, str, object, list[tuple[str, str]], dict]] = [
+    changes: list[tuple[str, str, str, object, list[tuple[str, str]], dict[str, Any]]] = [
         # operator, key, description, new value, catches, settings
         (
             "pilot-state-a",

@@ -14,10 +14,14 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ccrest.engine import run_in_process
 from ccrest.mutate import CARD, Mutant, Variant, generate
 from ccrest.mutate.proxy import Proxy
+
+if TYPE_CHECKING:
+    from ccrest.simulator import Simulator
 
 PASSWORD = "matrix-Pw-7f3a-ccrest"
 VARIANT_SECONDS = 2.0
@@ -47,8 +51,11 @@ class Result:
 
 
 def _upstream(
-    form: str, config: dict | None = None, charging: bool = True, vehicle: dict | None = None
-):
+    form: str,
+    config: dict[str, Any] | None = None,
+    charging: bool = True,
+    vehicle: dict[str, Any] | None = None,
+) -> Simulator:
     from ccrest.simulator import Credentials, DeviceConfig, Simulator
 
     sim = Simulator(
@@ -59,14 +66,14 @@ def _upstream(
         sim.device.plug(max_current=16)
         sim.device.present_card(CARD)
         if vehicle:
-            sim.device.set_vehicle(**vehicle)  # type: ignore[arg-type]
+            sim.device.set_vehicle(**vehicle)
         sim.device.advance(SESSION_AGE_S)  # counters well past zero: x 1000 of 0 is still 0
     return sim
 
 
 def _summary(
     url: str, families: Sequence[str], seconds: float, scheme: str, rest_mode: str = "without-uid"
-) -> dict:
+) -> dict[str, Any]:
     import json
 
     with tempfile.TemporaryDirectory(prefix="ccrest-matrix-") as tmp:
@@ -79,13 +86,14 @@ def _summary(
             *(["-m", " or ".join(families)] if families else []),
         ]
         run_in_process(Path(tmp), options, ["-q"])
-        return json.loads((Path(tmp) / "conformance.json").read_text())
+        summary: dict[str, Any] = json.loads((Path(tmp) / "conformance.json").read_text())
+        return summary
 
 
 CREDENTIALS = {"Authorization": "Basic Auth", "Username": "operator", "Password": PASSWORD}
 
 
-def flagged_by_key(summary: dict) -> dict[str, list[str]]:
+def flagged_by_key(summary: dict[str, Any]) -> dict[str, list[str]]:
     """Each check that failed or warned (advisory), with the keys it named ('-' for none)."""
     from ccrest.selfcheck import failing_by_key
 
@@ -148,7 +156,7 @@ def run_variant(v: Variant) -> Result:
 # -- many at once ---------------------------------------------------------------------------
 
 
-def _by_name(kind: str) -> dict:
+def _by_name(kind: str) -> dict[str, Any]:
     from ccrest.mutate.variants import generate as variants
     from ccrest.spec import catalogue
 
@@ -156,7 +164,7 @@ def _by_name(kind: str) -> dict:
     return {x.name: x for x in made}
 
 
-_CACHE: dict[str, dict] = {}
+_CACHE: dict[str, dict[str, Any]] = {}
 
 
 def _run_named(kind: str, name: str) -> Result:
@@ -187,7 +195,7 @@ def run_all(
 def table(results: Sequence[Result]) -> str:
     """The kill table: per operator, how many mutants, equivalent, killed; then each survivor
     with what it should have been caught by."""
-    by_operator: dict[str, Counter] = {}
+    by_operator: dict[str, Counter[str]] = {}
     for r in results:
         counts = by_operator.setdefault(r.operator, Counter())
         counts["mutants"] += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 WIDTH, HEIGHT = 640, 190
 LEFT, RIGHT, TOP, BOTTOM = 70, 12, 14, 30  # room for the axis labels
@@ -61,12 +62,12 @@ class _Scale:
         return [(self.y(v), f"{v:,.0f}") for v in (self.v0, (self.v0 + self.v1) / 2, self.v1)]
 
 
-def _failed(row: Mapping, checks: tuple[str, ...]) -> bool:
+def _failed(row: Mapping[str, Any], checks: tuple[str, ...]) -> bool:
     return any(c in checks for c in row.get("failed", ()))
 
 
 def _points(
-    rows: Sequence[Mapping], s: _Scale, key: str, unit: str, checks: tuple[str, ...]
+    rows: Sequence[Mapping[str, Any]], s: _Scale, key: str, unit: str, checks: tuple[str, ...]
 ) -> list[Point]:
     """Each reading of ``key``, flagged where one of ``checks`` (this chart's) failed."""
     return [
@@ -81,7 +82,7 @@ def _points(
     ]
 
 
-def meter_panel(rows: Sequence[Mapping]) -> Panel | None:
+def meter_panel(rows: Sequence[Mapping[str, Any]]) -> Panel | None:
     points = [r for r in rows if r.get("meter_wh") is not None]
     if len(points) < 2:
         return None
@@ -105,7 +106,7 @@ def meter_panel(rows: Sequence[Mapping]) -> Panel | None:
     return panel
 
 
-def timer_panel(rows: Sequence[Mapping]) -> Panel | None:
+def timer_panel(rows: Sequence[Mapping[str, Any]]) -> Panel | None:
     charging = [
         r
         for r in rows
@@ -131,7 +132,7 @@ def timer_panel(rows: Sequence[Mapping]) -> Panel | None:
     )
 
 
-def panels(samples: Mapping | None) -> list[Panel]:
+def panels(samples: Mapping[str, Any] | None) -> list[Panel]:
     if not samples:
         return []
     rows = samples.get("rows", ())

@@ -14,25 +14,27 @@ import contextlib
 import datetime
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ccrest import __version__
+from ccrest.bench import Bench
 from ccrest.findings import Finding
 from ccrest.report import fleet, html, junit, markdown, timeline
 from ccrest.report.files import write_json, write_text
 from ccrest.report.summary import Record, build
 from ccrest.run import (
-    RECORDS,
-    SCOPE,
-    Bench,
+    Scope,
     benches,
     deadline_cut,
     deviations,
     is_lab,
     only,
     run_scope,
+    state,
 )
 from ccrest.verdict import EXIT_NOTHING, Decision, Verdict
 
@@ -48,38 +50,40 @@ class ReportCollector:
         self.junit_path = junit
         self.started = datetime.datetime.now(datetime.UTC)
         self._t0 = time.monotonic()
-        self.summary: dict | None = None
-        self._html_report = None
-        self._packages: dict = {}
-        self.fleet: dict | None = None
+        self.summary: dict[str, Any] | None = None
+        self._html_report: Any = None  # pytest-html's report (untyped)
+        self._packages: dict[str, Any] = {}
+        self.fleet: dict[str, Any] | None = None
         self.written = False  # the run reached its end: pytest-html may write its page
 
     def attach(self, report: pytest.TestReport, findings: list[Finding]) -> None:
         """Called by the plugin's makereport wrapper: what pytest-html's hooks show."""
         if is_lab(self.config):
             return  # no pytest-html page to feed; an xdist worker sends reports as JSON
-        record = self.config.stash[RECORDS].get(report.nodeid)
+        record = state(self.config).records.get(report.nodeid)
         report.ccrest_checks = record.checks if record else ()  # type: ignore[attr-defined]
         report.ccrest_findings = findings  # type: ignore[attr-defined]
 
     # -- pytest-html -----------------------------------------------------------------------
-    def pytest_html_report_title(self, report) -> None:
+    def pytest_html_report_title(self, report: Any) -> None:
         self._html_report = report
         report.title = "ccrest conformance report"
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(2, '<th class="sortable" data-column-type="checks">Checks</th>')
 
-    def pytest_html_results_table_row(self, report, cells: list[str]) -> None:
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
         cells.insert(2, html.checks_cell(getattr(report, "ccrest_checks", ())))
 
-    def pytest_html_results_table_html(self, report, data: list[str]) -> None:
+    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
         checks = getattr(report, "ccrest_checks", ())
         if checks and report.when in ("call", "setup"):
             cat = only(self.config).cat
             data.append(html.details(checks, getattr(report, "ccrest_findings", []), cat))
 
-    def pytest_html_results_summary(self, prefix: list[str], summary, postfix, session) -> None:
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+    ) -> None:
         if self.summary is not None:
             prefix.append(html.matrix(self.summary, self._packages))
 
@@ -94,9 +98,9 @@ class ReportCollector:
             return
         for plugin in self.config.pluginmanager.get_plugins():
             if isinstance(plugin, BaseReport) and hasattr(plugin, "_report_path"):
-                plugin._write_report = self._html_writer(Path(plugin._report_path))  # type: ignore[method-assign]
+                plugin._write_report = self._html_writer(Path(plugin._report_path))
 
-    def _html_writer(self, path: Path):
+    def _html_writer(self, path: Path) -> Callable[[str], None]:
         def write(text: str) -> None:
             if self.written:
                 write_text(path, text)
@@ -108,7 +112,7 @@ class ReportCollector:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if session.exitstatus == pytest.ExitCode.USAGE_ERROR:
             return  # no run happened: no report is written, none is touched
-        records = list(self.config.stash[RECORDS].values())
+        records = list(state(self.config).records.values())
         self.written = True
         if is_lab(self.config):
             self._lab_finish(session, records)
@@ -126,11 +130,13 @@ class ReportCollector:
             with contextlib.suppress(OSError), open(step_summary, "a", encoding="utf-8") as out:
                 out.write(summary_md + "\n")
 
-    def _summary(self, bench: Bench, records: list[Record], session: pytest.Session) -> dict:
+    def _summary(
+        self, bench: Bench, records: list[Record], session: pytest.Session
+    ) -> dict[str, Any]:
         settings, target = bench.settings, bench.target
         cut = deadline_cut(self.config)
         observed = target.first.values if target is not None and target.first else {}
-        scope = self.config.stash.get(SCOPE, None) or run_scope(session)
+        scope = state(self.config).scope or run_scope(session)
         if bench.name:  # a lab's controller: its own tests, not the whole run's
             scope = scope | {"tests": len(records)}
         decision = bench.decision or UNJUDGED
@@ -235,7 +241,7 @@ def _run_elsewhere(config: pytest.Config) -> bool:
     )
 
 
-def _cut(scope: dict, cut: str) -> dict:
+def _cut(scope: Scope, cut: str) -> Scope:
     """A run the deadline cut short did not judge the device as a whole."""
     if not cut:
         return scope

@@ -8,6 +8,7 @@ got worse; ``python -m ccrest.report diff`` exits 1 when there is one, so a pipe
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ccrest.report.summary import IDENTITY
 
@@ -19,7 +20,7 @@ def _first_line(text: str) -> str:
     return text.splitlines()[0] if text else ""
 
 
-def compare(old: Mapping, new: Mapping) -> dict:
+def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     before = {t["id"]: t for t in old["tests"]}
     after = {t["id"]: t for t in new["tests"]}
     regressed, fixed, still, untested = [], [], [], []
@@ -73,12 +74,12 @@ def compare(old: Mapping, new: Mapping) -> dict:
     }
 
 
-def _fault_rows(summary: Mapping) -> dict[tuple[str, str, str], dict]:
+def _fault_rows(summary: Mapping[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
     """The run's faults by cause. A report older than the fault list gets one from its tests'
     findings, folded the same way (check, key, observed value or message)."""
     groups = summary.get("faults")
     if groups is None:
-        folded: dict[tuple[str, str, str], dict] = {}
+        folded: dict[tuple[str, str, str], dict[str, Any]] = {}
         for test in summary["tests"]:
             for f in test.get("findings", ()):
                 if f["outcome"] == "fail":
@@ -89,7 +90,7 @@ def _fault_rows(summary: Mapping) -> dict[tuple[str, str, str], dict]:
     return {(g["check"], g.get("key", ""), g.get("observed", g["message"])): g for g in groups}
 
 
-def faults(old: Mapping, new: Mapping) -> list[dict]:
+def faults(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every fault of either run, marked new, still failing or fixed (in that order)."""
     before, after = _fault_rows(old), _fault_rows(new)
     rows = []
@@ -117,12 +118,12 @@ def faults(old: Mapping, new: Mapping) -> list[dict]:
     return sorted(rows, key=lambda r: order[r["status"]])
 
 
-def _label(summary: Mapping) -> str:
+def _label(summary: Mapping[str, Any]) -> str:
     t = summary["target"]
     return " ".join(str(t[k]) for k in ("cp_model", "firmware_ver") if k in t) or t["url"]
 
 
-def render_text(diff: Mapping) -> str:
+def render_text(diff: Mapping[str, Any]) -> str:
     out = [
         f"ccrest diff: {diff['old']} -> {diff['new']}",
         f"verdict: {diff['verdict']['before']} -> {diff['verdict']['after']}",
@@ -164,11 +165,11 @@ def render_text(diff: Mapping) -> str:
     return "\n".join(out) + "\n"
 
 
-def _all_rows(diff: Mapping) -> list[Mapping]:
+def _all_rows(diff: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [r for n in ("regressed", "fixed", "still_failing", "newly_not_tested") for r in diff[n]]
 
 
-def render_html(diff: Mapping) -> str:
+def render_html(diff: Mapping[str, Any]) -> str:
     from ccrest.report.html import templates
 
     return (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ccrest import safe
 from ccrest.inventory import NAME
@@ -25,7 +26,7 @@ class FleetError(ValueError):
     """A folder that holds no controller's report; the message names it and the fix."""
 
 
-def read(folders: Iterable[Path]) -> dict[str, dict]:
+def read(folders: Iterable[Path]) -> dict[str, dict[str, Any]]:
     """name -> summary, from each folder's conformance.json (a folder without one is left
     out, to be named as missing by ``build``)."""
     out = {}
@@ -55,7 +56,7 @@ def read(folders: Iterable[Path]) -> dict[str, dict]:
     return out
 
 
-def collect(roots: Sequence[Path]) -> dict[str, dict]:
+def collect(roots: Sequence[Path]) -> dict[str, dict[str, Any]]:
     """Every controller's summary under the given report folders (a shard's reports/)."""
     folders = [f for root in roots for f in sorted(root.iterdir()) if f.is_dir()]
     summaries = read(folders)
@@ -68,7 +69,7 @@ def collect(roots: Sequence[Path]) -> dict[str, dict]:
     return summaries
 
 
-def _families(summary: Mapping) -> dict[str, str]:
+def _families(summary: Mapping[str, Any]) -> dict[str, str]:
     """Per family of tests: fail, pass, not-tested (nothing ran), as the tests say."""
     states: dict[str, set[str]] = {}
     for test in summary["tests"]:
@@ -85,9 +86,13 @@ def _families(summary: Mapping) -> dict[str, str]:
     return out
 
 
-def build(summaries: Mapping[str, Mapping], expected: Sequence[str] = ()) -> dict:
+def build(
+    summaries: Mapping[str, Mapping[str, Any]], expected: Sequence[str] = ()
+) -> dict[str, Any]:
     names = sorted(set(expected) | set(summaries))  # by name: a merge of shards reads the same
-    devices, keys, shared = [], {}, {}
+    devices: list[dict[str, Any]] = []
+    keys: dict[str, dict[str, str]] = {}  # key -> controller -> verdict
+    shared: dict[tuple[Any, Any, Any], dict[str, Any]] = {}  # (check, key, observed) -> row
     for name in names:
         summary = summaries.get(name)
         if summary is None:
@@ -159,7 +164,7 @@ def build(summaries: Mapping[str, Mapping], expected: Sequence[str] = ()) -> dic
     }
 
 
-def render_md(fleet: Mapping) -> str:
+def render_md(fleet: Mapping[str, Any]) -> str:
     from ccrest.report.markdown import text
 
     lines = [
@@ -192,7 +197,7 @@ def render_md(fleet: Mapping) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_html(fleet: Mapping) -> str:
+def render_html(fleet: Mapping[str, Any]) -> str:
     from ccrest.report.html import LABELS, templates
 
     verdicts = {str(v): words for v, words in WORDS.items()}
@@ -203,7 +208,7 @@ def render_html(fleet: Mapping) -> str:
     )
 
 
-def write(folder: Path, fleet: Mapping) -> None:
+def write(folder: Path, fleet: Mapping[str, Any]) -> None:
     write_json(folder / "fleet.json", fleet)
     write_text(folder / "fleet.md", render_md(fleet))
     write_text(folder / "fleet.html", render_html(fleet))

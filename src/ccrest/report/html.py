@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import jinja2
 import markupsafe
@@ -64,11 +65,11 @@ def templates() -> jinja2.Environment:
     )
 
 
-def title(summary: Mapping) -> str:
+def title(summary: Mapping[str, Any]) -> str:
     return f"ccrest: {identity(summary)}: {verdict_words(summary)}"
 
 
-def environment(summary: Mapping) -> dict[str, str]:
+def environment(summary: Mapping[str, Any]) -> dict[str, str]:
     t, run, s = summary["target"], summary["run"], summary["settings"]
     return {
         "Vendor": t.get("cp_vendor", "-"),
@@ -89,7 +90,7 @@ def environment(summary: Mapping) -> dict[str, str]:
     }
 
 
-def curl(summary: Mapping, request: str) -> str:
+def curl(summary: Mapping[str, Any], request: str) -> str:
     """A command that repeats the request, the password as $CC_PASSWORD (never its value)."""
     method, _, url = request.partition(" ")
     user = summary["settings"]["username"]
@@ -101,7 +102,7 @@ def curl(summary: Mapping, request: str) -> str:
     return f"curl -s -i{verb} {auth} '{url}'"
 
 
-def _faults(summary: Mapping) -> list[dict]:
+def _faults(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [
         {
             "anchor": f"fault-{i}",
@@ -117,7 +118,7 @@ def _faults(summary: Mapping) -> list[dict]:
     ]
 
 
-def _anchors(faults: list[dict]) -> dict[tuple[str, str], str]:
+def _anchors(faults: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
     """(check, key) -> the first fault row about it; (check, '') for any key."""
     anchors: dict[tuple[str, str], str] = {}
     for f in faults:
@@ -126,12 +127,20 @@ def _anchors(faults: list[dict]) -> dict[tuple[str, str], str]:
     return anchors
 
 
-def _cell(state: str, checks, key: str, anchors: Mapping, span: int = 0) -> dict:
+def _cell(
+    state: str,
+    checks: Iterable[str],
+    key: str,
+    anchors: Mapping[tuple[str, str], str],
+    span: int = 0,
+) -> dict[str, Any]:
     linked = [(c, anchors.get((c, key)) or anchors.get((c, ""), "")) for c in checks]
     return {"state": state, "label": LABELS.get(state, state), "checks": linked, "span": span}
 
 
-def _matrix(summary: Mapping, anchors: Mapping) -> list[dict]:
+def _matrix(
+    summary: Mapping[str, Any], anchors: Mapping[tuple[str, str], str]
+) -> list[dict[str, Any]]:
     rows = []
     for key, entry in summary["keys"].items():
         cells = [_cell(entry["verdict"], (), key, anchors)]
@@ -159,7 +168,7 @@ def _matrix(summary: Mapping, anchors: Mapping) -> list[dict]:
     return rows
 
 
-def _no_key(summary: Mapping) -> list[tuple[str, str]]:
+def _no_key(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Checks about the API as a whole (HTTP, auth, wire) that failed or warned, once each."""
     seen: dict[str, str] = {}
     for f in summary.get("general_findings", ()):
@@ -168,7 +177,7 @@ def _no_key(summary: Mapping) -> list[tuple[str, str]]:
     return sorted(seen.items())
 
 
-def _walk(summary: Mapping) -> list[dict]:
+def _walk(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [
         {
             "scenario": s["scenario"],
@@ -181,7 +190,7 @@ def _walk(summary: Mapping) -> list[dict]:
     ]
 
 
-def _profile(summary: Mapping) -> dict:
+def _profile(summary: Mapping[str, Any]) -> dict[str, Any]:
     profile = summary["profile"]
     notes = [
         {"state": "na", "text": f"deviation accepted: {d['message']}"}
@@ -197,7 +206,7 @@ def _profile(summary: Mapping) -> dict:
     return {"name": profile["name"], "source": profile.get("source", ""), "notes": notes}
 
 
-def matrix(summary: Mapping, packages: Mapping | None = None) -> str:
+def matrix(summary: Mapping[str, Any], packages: Mapping[str, Any] | None = None) -> str:
     """The block above pytest-html's test list: everything a reader needs before the tests."""
     faults = _faults(summary)
     groups = summary.get("faults") or []
@@ -228,7 +237,7 @@ def matrix(summary: Mapping, packages: Mapping | None = None) -> str:
     )
 
 
-def requirement_coverage() -> list[dict]:
+def requirement_coverage() -> list[dict[str, Any]]:
     """The requirement coverage table's rows (ccrest.coverage), for the environment part."""
     from ccrest import coverage
     from ccrest.spec import catalogue
@@ -257,11 +266,12 @@ def details(checks: tuple[str, ...], findings: list[Finding], cat: Catalogue) ->
     rows = []
     for f in findings[:DETAILS_LISTED]:
         spec = cat.checks.get(f.check_id)
-        seen = (f.exchange.url, f.exchange.started) if f.exchange is not None else None
         ex = None
-        if f.exchange is not None and seen not in shown:  # one exchange, shown once
-            shown.add(seen)
-            ex = exchange(f.exchange, f.key)
+        if f.exchange is not None:
+            seen = (f.exchange.url, f.exchange.started)
+            if seen not in shown:  # one exchange, shown once
+                shown.add(seen)
+                ex = exchange(f.exchange, f.key)
         rows.append(
             {
                 "check": f.check_id,
@@ -292,7 +302,7 @@ def details(checks: tuple[str, ...], findings: list[Finding], cat: Catalogue) ->
     )
 
 
-def exchange(ex: Exchange, key: str | None = None) -> dict:
+def exchange(ex: Exchange, key: str | None = None) -> dict[str, Any]:
     """Request, answer head and body lines; the lines about ``key`` marked. Credentials were
     redacted when the exchange was recorded."""
     request = "\n".join(
@@ -315,7 +325,7 @@ def _line_about(key: str) -> re.Pattern[str]:
     return re.compile(rf'^\s*{re.escape(key)}\s*:|"{re.escape(key)}"\s*:')
 
 
-def page(summary: Mapping, records: list[Record], cat: Catalogue) -> str:
+def page(summary: Mapping[str, Any], records: list[Record], cat: Catalogue) -> str:
     """A lab controller's whole page, as pytest-html's for a plain run: the same block on
     top, then every test with its details (pytest-html writes one page per session)."""
     tests = [

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ccrest.report.summary import Record, where
 from ccrest.verdict import WORDS, Verdict
@@ -25,7 +26,7 @@ def _xml(text: object) -> str:
     return ILLEGAL.sub(lambda m: f"\\x{ord(m[0]):02x}", str(text))
 
 
-def suite_name(summary: Mapping) -> str:
+def suite_name(summary: Mapping[str, Any]) -> str:
     target = summary["target"]
     identity = " ".join(
         str(target[k]) for k in ("cp_vendor", "cp_model", "firmware_ver") if k in target
@@ -33,7 +34,7 @@ def suite_name(summary: Mapping) -> str:
     return f"ccrest: {identity or where(target)}"
 
 
-def _properties(summary: Mapping) -> list[tuple[str, object]]:
+def _properties(summary: Mapping[str, Any]) -> list[tuple[str, object]]:
     """The verdict, the profile, the controller's identity, the selection of a partial run, the
     number of faults and each advisory by check and key."""
     c, target = summary["counts"], summary["target"]
@@ -65,7 +66,7 @@ def _properties(summary: Mapping) -> list[tuple[str, object]]:
     return facts
 
 
-def render(summary: Mapping, records: Sequence[Record]) -> str:
+def render(summary: Mapping[str, Any], records: Sequence[Record]) -> str:
     c = summary["counts"]
     verdict = Verdict(summary["verdict"])
     failing = c["failed"] + c["xpassed"] + c["error"]

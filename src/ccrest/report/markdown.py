@@ -12,7 +12,8 @@ them visible where the text entered).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ccrest import safe
 from ccrest.report.summary import where
@@ -31,18 +32,18 @@ def text(value: object) -> str:
     return MARKUP.sub(lambda m: "\\" + m.group(0), safe.text(str(value)))
 
 
-def verdict_words(summary: Mapping) -> str:
+def verdict_words(summary: Mapping[str, Any]) -> str:
     return WORDS[Verdict(summary["verdict"])]
 
 
-def scope_words(summary: Mapping) -> str:
+def scope_words(summary: Mapping[str, Any]) -> str:
     """The verdict's sentence (``ccrest.verdict.explain``) for this summary."""
     return explain(
         summary["verdict"], summary.get("verdict_reason") or "", summary["run"].get("scope")
     )
 
 
-def identity(summary: Mapping) -> str:
+def identity(summary: Mapping[str, Any]) -> str:
     t = summary["target"]
     parts = [
         t.get("cp_vendor"),
@@ -52,7 +53,7 @@ def identity(summary: Mapping) -> str:
     return " ".join(p for p in parts if p) or t["url"]
 
 
-def render(summary: Mapping) -> str:
+def render(summary: Mapping[str, Any]) -> str:
     t, c, run = summary["target"], summary["counts"], summary["run"]
     scope = scope_words(summary)
     lines = [
@@ -138,7 +139,7 @@ def render(summary: Mapping) -> str:
     return "\n".join(lines) + "\n"
 
 
-def walked(walk) -> str:
+def walked(walk: Sequence[Mapping[str, Any]]) -> str:
     """Who walked the states scenarios: the simulator, a person, or nobody (not tested)."""
     done = [s for s in walk if s["outcome"] != "skipped"]
     by = {d: sum(s.get("driver", "simulator") == d for s in done) for d in ("simulator", "person")}
@@ -157,7 +158,7 @@ def _cut(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _groups(title: str, what: str, groups) -> list[str]:
+def _groups(title: str, what: str, groups: Sequence[Mapping[str, Any]]) -> list[str]:
     if not groups:
         return []
     lines = [

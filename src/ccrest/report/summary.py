@@ -12,6 +12,7 @@ import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
@@ -70,17 +71,18 @@ def _in_column(check_id: str, column: str) -> bool:
     return check_id.startswith(COLUMNS[column])
 
 
-def where(target: Mapping) -> str:
+def where(target: Mapping[str, Any]) -> str:
     """The target in words: its URL, and what it was if not a controller."""
     if target.get("replay"):
         return f"{target['url']} (replaying {target['replay']})"
-    embedded = target.get("embedded") and "bundled simulator" not in target["url"]
-    return target["url"] + (" (bundled simulator)" if embedded else "")
+    url: str = target["url"]
+    embedded = target.get("embedded") and "bundled simulator" not in url
+    return url + (" (bundled simulator)" if embedded else "")
 
 
 def finding_keys(finding: Finding, cat: Catalogue) -> set[str]:
     """The documented keys a finding is about: its key, or the keys a rule showed."""
-    keys = {finding.key} if finding.key in cat else set()
+    keys = {finding.key} if finding.key is not None and finding.key in cat else set()
     if isinstance(finding.observed, Mapping) and finding.check_id.startswith("cons."):
         keys |= {k for k in finding.observed if k in cat}
     return keys
@@ -94,8 +96,12 @@ def _state(finding: Finding, cat: Catalogue) -> str:
     return "info" if finding.outcome is Outcome.PASS else "not-tested"
 
 
-def finding_json(finding: Finding, cat: Catalogue, test: str | None = None) -> dict:
-    entry = {"check": finding.check_id, "outcome": _state(finding, cat), "message": finding.message}
+def finding_json(finding: Finding, cat: Catalogue, test: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "check": finding.check_id,
+        "outcome": _state(finding, cat),
+        "message": finding.message,
+    }
     if finding.key:
         entry["key"] = finding.key
     keys = finding_keys(finding, cat)
@@ -119,11 +125,11 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return f"{text[:limit]}… ({len(text)} characters in all)"
 
 
-def _grouped(records: Sequence[Record], cat: Catalogue, state: str) -> list[dict]:
+def _grouped(records: Sequence[Record], cat: Catalogue, state: str) -> list[dict[str, Any]]:
     """Findings of one state folded by cause: one entry per check, key and observed value (or
     message, when nothing was observed), with the tests it showed in. A renamed key that fails
     25 states scenarios is one fault that affected 26 tests, not 26 faults."""
-    groups: dict[tuple[str, str, str], dict] = {}
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     for record in records:
         for f in record.findings:
             if _state(f, cat) != state:
@@ -153,7 +159,7 @@ def _grouped(records: Sequence[Record], cat: Catalogue, state: str) -> list[dict
     return sorted(groups.values(), key=lambda e: (-e["count"], e["check"], e.get("key", "")))
 
 
-def _cell(key: str, column: str, records: Sequence[Record], cat: Catalogue) -> dict:
+def _cell(key: str, column: str, records: Sequence[Record], cat: Catalogue) -> dict[str, Any]:
     """pass / fail / warn / waived / not-tested (a check applies but could not run) / n/a."""
     states, checks = set(), set()
     applies = False
@@ -184,7 +190,7 @@ def _cell(key: str, column: str, records: Sequence[Record], cat: Catalogue) -> d
     return {"state": "not-tested" if applies else "n/a"}
 
 
-def _key_entry(key: str, records: Sequence[Record], cat: Catalogue) -> dict:
+def _key_entry(key: str, records: Sequence[Record], cat: Catalogue) -> dict[str, Any]:
     columns = {column: _cell(key, column, records, cat) for column in COLUMNS}
     findings = [
         finding_json(f, cat, r.nodeid)
@@ -211,7 +217,9 @@ def _param(record: Record) -> str:
     return param.removeprefix(f"{record.bench}-") if record.bench else param
 
 
-def renamed(cat: Catalogue, keys: Mapping[str, dict], observed: Mapping[str, object]) -> dict:
+def renamed(
+    cat: Catalogue, keys: Mapping[str, dict[str, Any]], observed: Mapping[str, object]
+) -> dict[str, Any]:
     """Missing documented key -> the undocumented key it was probably renamed to: a similar
     name (rcmb_max, rcmb_max_values) and a value the documented key would accept."""
     extra = [k for k in observed if k not in cat]
@@ -233,12 +241,12 @@ def build(
     target: Mapping[str, object],
     observed: Mapping[str, object],
     settings: Mapping[str, object],
-    profile: Mapping[str, object],
-    run: Mapping[str, object],
+    profile: Mapping[str, Any],
+    run: Mapping[str, Any],
     versions: Mapping[str, str],
     samples: Mapping[str, object] | None = None,
     decision: Decision | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The whole summary. ``observed`` is the first full_state the run read (may be empty);
     ``samples`` the temporal readings as ``ccrest.report.timeline`` keeps them; ``decision``
     the run's verdict (``ccrest.verdict``), decided from the records here when not given."""

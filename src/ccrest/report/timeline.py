@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ccrest.checks.common import number
 from ccrest.checks.temporal import Sample, energy_band, register_resolution
@@ -19,7 +20,9 @@ KEYS = ("meter_wh", "transaction_wh", "power_w", "time_since_charging_start")
 MAX_ROWS = 600  # ten minutes at one reading a second; a longer watch keeps its first 600
 
 
-def rows(cat: Catalogue, samples: Sequence[Sample], findings: Iterable[Finding]) -> dict | None:
+def rows(
+    cat: Catalogue, samples: Sequence[Sample], findings: Iterable[Finding]
+) -> dict[str, Any] | None:
     """``t`` is seconds since the first reading; ``band`` is what meter_wh may read by then,
     from the first reading and the power seen so far (the rule's own arithmetic)."""
     if not samples:
@@ -37,7 +40,7 @@ def rows(cat: Catalogue, samples: Sequence[Sample], findings: Iterable[Finding])
     powers: list[float] = []
     out = []
     for s in samples:
-        row: dict = {"t": round(s.at - t0, 3)}
+        row: dict[str, Any] = {"t": round(s.at - t0, 3)}
         row |= {k: _finite(s.values, k) for k in KEYS}
         meter, power = row["meter_wh"], row["power_w"]
         if meter is not None and power is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ccrest.report.files import write_json, write_text
 from ccrest.report.html import templates
@@ -37,7 +38,7 @@ def _phases(value: object) -> list[float] | None:
         return None
 
 
-def lanes(rows: Sequence[Mapping]) -> dict:
+def lanes(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Coordinates for the template: the state strip and one polyline per series."""
     rows = [r for r in rows if "error" not in r]
     t_max = max((r["t"] for r in rows), default=0.0)
@@ -54,7 +55,8 @@ def lanes(rows: Sequence[Mapping]) -> dict:
             strip.append({"x": x0, "w": max(x1 - x0, 1.0), "colour": colour, "state": state})
             start = None
     phases = [_phases(r.get("current_a")) for r in rows]
-    shown = [  # in the order drawn, under the state strip
+    # in the order drawn, under the state strip
+    shown: list[tuple[str, list[list[tuple[float, object]]]]] = [
         ("power_w (W)", [_series(rows, "power_w")]),
         (
             "current_a per phase (A)",
@@ -86,14 +88,14 @@ def lanes(rows: Sequence[Mapping]) -> dict:
     }
 
 
-def _since_start(rows: Sequence[Mapping], key: str) -> list[tuple[float, object]]:
+def _since_start(rows: Sequence[Mapping[str, Any]], key: str) -> list[tuple[float, object]]:
     first = next((r[key] for r in rows if isinstance(r.get(key), int | float)), None)
     if first is None:
         return []
     return [(t, v - first if isinstance(v, int | float) else None) for t, v in _series(rows, key)]
 
 
-def _series(rows: Sequence[Mapping], key: str) -> list[tuple[float, object]]:
+def _series(rows: Sequence[Mapping[str, Any]], key: str) -> list[tuple[float, object]]:
     return [(r["t"], r.get(key)) for r in rows]
 
 
@@ -103,7 +105,7 @@ def _nth(values: list[float] | None, n: int) -> float | None:
 
 def _lane(
     title: str, lines: Sequence[Sequence[tuple[float, object]]], top: float, t_max: float
-) -> dict:
+) -> dict[str, Any]:
     values = [v for line in lines for _, v in line if isinstance(v, int | float)]
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     span = (hi - lo) or 1.0
@@ -118,7 +120,7 @@ def _lane(
     return {"title": title, "lo": lo, "hi": hi, "lines": drawn, "top": top}
 
 
-def render_md(summary: Mapping) -> str:
+def render_md(summary: Mapping[str, Any]) -> str:
     lines = [
         f"# ccrest watch: {text(summary['target']['url'])}: {verdict_words(summary)}",
         "",
@@ -149,7 +151,7 @@ def render_md(summary: Mapping) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(folder: Path, summary: Mapping, rows: Sequence[Mapping]) -> None:
+def write(folder: Path, summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> None:
     write_json(folder / "watch.json", summary)
     write_text(folder / "watch.md", render_md(summary))
     page = (
@@ -165,12 +167,12 @@ def write(folder: Path, summary: Mapping, rows: Sequence[Mapping]) -> None:
     write_text(folder / "watch.html", page)
 
 
-def sentence(summary: Mapping) -> str:
+def sentence(summary: Mapping[str, Any]) -> str:
     """The verdict's sentence, as ``ccrest check``'s reports word theirs."""
     return explain(summary["verdict"], summary.get("verdict_reason") or "")
 
 
-def last_line(summary: Mapping, folder: Path) -> str:
+def last_line(summary: Mapping[str, Any], folder: Path) -> str:
     reason = f" ({summary['verdict_reason']})" if summary.get("verdict_reason") else ""
     return (
         f"ccrest watch: {verdict_words(summary)}: {summary['target']['url']}; "

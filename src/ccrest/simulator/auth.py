@@ -13,6 +13,7 @@ import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.message import Message
 
 ROLES = ("operator", "manufacturer")
 DEFAULT_PASSWORDS = {"operator": "operator-pw", "manufacturer": "manufacturer-pw"}
@@ -56,7 +57,7 @@ class BadCredentials(ValueError):
     """Credentials that cannot even be read (bad base64, no colon)."""
 
 
-def presented(headers: Mapping[str, str]) -> tuple[str, str] | None:
+def presented(headers: Mapping[str, str] | Message) -> tuple[str, str] | None:
     """The (username, password) a request presents, in either scheme, or None if it has none."""
     authorization = (headers.get("Authorization") or "").strip()
     scheme, _, token = authorization.partition(" ")
@@ -70,7 +71,7 @@ def presented(headers: Mapping[str, str]) -> tuple[str, str] | None:
         if not colon:
             raise BadCredentials("Basic credentials have no colon between user and password")
         return username, password
-    username, password = headers.get("Username"), headers.get("Password")
-    if username is None or password is None:
+    user, secret = headers.get("Username"), headers.get("Password")
+    if user is None or secret is None:
         return None
-    return username, password
+    return user, secret

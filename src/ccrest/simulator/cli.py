@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import sys
 import threading
 from collections.abc import Sequence
 
@@ -18,11 +17,12 @@ from ccrest.simulator.auth import DEFAULT_PASSWORDS, PASSWORD_ENV, Credentials
 from ccrest.simulator.defects import DEFECTS, FAULTS
 from ccrest.simulator.device import REST_MODES, DeviceConfig
 from ccrest.simulator.sources import FORMATS, ReplayError
+from ccrest.usage import Parser
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="ccrest-sim",
+def _parser(prog: str = "ccrest-sim") -> argparse.ArgumentParser:
+    p = Parser(
+        prog=prog,
         description="Simulate an EV charge controller serving the Legacy REST API (v5.33.5).",
         epilog=(
             "Passwords default to "
@@ -99,8 +99,8 @@ def _settings(parser: argparse.ArgumentParser, pairs: Sequence[str]) -> dict[str
     return settings
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    parser = _parser(prog or "ccrest-sim")
     args = parser.parse_args(argv)
     if args.speed < 0 or args.latency_ms < 0:
         parser.error("--speed and --latency-ms must be 0 or more")
@@ -131,15 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             defects=[*args.defect, *args.fault],
         ).start()
     except ReplayError as exc:
-        print(f"ccrest-sim: {exc}", file=sys.stderr)
-        return 2
+        parser.error(str(exc))
     except OSError as exc:
-        print(
-            f"ccrest-sim: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
-            "choose another --port (0 picks a free one) or --host",
-            file=sys.stderr,
+        parser.error(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+            "choose another --port (0 picks a free one) or --host"
         )
-        return 2
 
     what = f"replaying {args.replay}" if args.replay else f"format {args.format}"
     if args.defect or args.fault:

@@ -121,7 +121,9 @@ def _accepts(hint: object, value: object) -> bool:
     return isinstance(hint, type) and isinstance(value, hint)
 
 
-def _check_types(name: str, operation: Callable[..., object], body: Mapping) -> None:
+def _check_types(
+    name: str, operation: Callable[..., object], body: Mapping[str, typing.Any]
+) -> None:
     """JSON arguments must have the types the operation declares, so none reaches the model
     as something it cannot compute with."""
     hints = typing.get_type_hints(operation)

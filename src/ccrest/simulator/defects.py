@@ -24,6 +24,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import Message
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
@@ -39,7 +40,7 @@ class Handler(Protocol):
 
     path: str
     command: str
-    headers: Any
+    headers: Message
     wfile: Any
     connection: socket.socket
     server: Any
@@ -93,7 +94,9 @@ def rename_key(old: str, new: str) -> Callable[[Readings], Readings]:
     return lambda rs: [(new if k == old else k, t, j) for k, t, j in rs]
 
 
-def when(condition: Callable[[dict[str, str]], bool], change: Callable[[Readings], Readings]):
+def when(
+    condition: Callable[[dict[str, str]], bool], change: Callable[[Readings], Readings]
+) -> Callable[[Readings], Readings]:
     """Apply ``change`` only to snapshots whose text values satisfy ``condition``."""
 
     def apply(rs: Readings) -> Readings:
@@ -413,7 +416,7 @@ STALL_LIMIT_S = 120.0
 # -- the catalogue -------------------------------------------------------------------------------
 
 
-def _d(name: str, description: str, catches: tuple[str, ...], **hooks) -> Defect:
+def _d(name: str, description: str, catches: tuple[str, ...], **hooks: Any) -> Defect:
     return Defect(name, description, catches, **hooks)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from ccrest.simulator.clock import SimClock
 
@@ -113,9 +114,10 @@ class DeviceConfig:
         unknown = sorted(set(changes) - known.keys())
         if unknown:
             raise ValueError(f"unknown setting(s) {unknown}; known: {', '.join(sorted(known))}")
-        return dataclasses.replace(
-            self, **{name: _typed(name, value, known[name]) for name, value in changes.items()}
-        )
+        typed: dict[str, Any] = {
+            name: _typed(name, value, known[name]) for name, value in changes.items()
+        }
+        return dataclasses.replace(self, **typed)
 
     @classmethod
     def parse(cls, name: str, text: str) -> object:
@@ -130,8 +132,9 @@ class DeviceConfig:
             return text.lower() in ("true", "1", "yes", "on")
         if isinstance(default, tuple):
             return tuple(item for item in text.split(",") if item)
+        kind: type[Any] = type(default)  # str, int or float: each reads its own text
         try:
-            return type(default)(text)
+            return kind(text)
         except ValueError:
             raise ValueError(f"{name} takes a {type(default).__name__}, not {text!r}") from None
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 from ccrest.simulator import control
@@ -70,7 +71,10 @@ class SimServer(ThreadingHTTPServer):
     def port(self) -> int:
         return int(self.server_address[1])
 
-    def process_request(self, request, client_address) -> None:  # type: ignore[override]
+    # a TCP server's request is its connection's socket
+    def process_request(  # type: ignore[override]
+        self, request: socket.socket, client_address: Any
+    ) -> None:
         with self._guard:
             self._connections.add(request)
         super().process_request(request, client_address)
@@ -86,7 +90,7 @@ class SimServer(ThreadingHTTPServer):
             with self._guard:
                 self.in_flight -= 1
 
-    def shutdown_request(self, request) -> None:  # type: ignore[override]
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
         with self._guard:
             self._connections.discard(request)
         super().shutdown_request(request)
@@ -99,7 +103,9 @@ class SimServer(ThreadingHTTPServer):
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
 
-    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         exc = sys.exc_info()[1]
         if exc is not None and not isinstance(exc, ConnectionError | TimeoutError):
             self.record(exc)

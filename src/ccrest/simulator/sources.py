@@ -21,7 +21,8 @@ FORMATS = ("text", "json")
 
 
 class Source(Protocol):
-    rest_mode: str
+    @property
+    def rest_mode(self) -> str: ...
 
     def full_state(self) -> tuple[bytes, str]: ...
 
