@@ -11,8 +11,8 @@ import pytest
 from ccrest import observe
 from ccrest.checks import states
 from ccrest.checks.common import not_tested
-from ccrest.guided import NotReached, PersonWalker, SimWalker
-from ccrest.run import DRIVEN_BY
+from ccrest.guided import NotReached, PersonWalker, SimWalker, Stopped
+from ccrest.run import DRIVEN_BY, WALK_STOPPED
 from ccrest.simctl import ControlUnavailable
 
 pytestmark = pytest.mark.states
@@ -24,7 +24,7 @@ SCENARIOS = DATA["scenarios"]
 def walker(operator, settings, sim_control, client, cat):
     """A person at the bench (--guided), or the simulator's control API."""
     if operator is not None:
-        yield PersonWalker(operator, client, cat, DATA["reset_guide"], settings.step_timeout)
+        yield PersonWalker.of(operator, client, cat, DATA["reset_guide"], settings.step_timeout)
         return
     control, why = sim_control
     if control is None:
@@ -40,6 +40,9 @@ def test_scenario(request, scenario, walker, cat, client, settings, verdict):
     request.node.stash[DRIVEN_BY] = walker.name
     try:
         walker.walk(scenario)
+    except Stopped as exc:  # q: the run is interrupted by the person, not just this scenario
+        request.node.stash[WALK_STOPPED] = "q: the person stopped the guided walk"
+        pytest.skip(f"not tested: {exc}")
     except NotReached as exc:
         pytest.skip(f"not tested: {exc}")
     steps = ", ".join(op for op, _ in scenario["steps"]) or "a reset"

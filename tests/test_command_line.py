@@ -117,7 +117,7 @@ TYPOS = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "usage", "hint"), TYPOS, ids=lambda v: " ".join(v))
+@pytest.mark.parametrize(("argv", "usage", "hint"), TYPOS, ids=[" ".join(t[0]) for t in TYPOS])
 def test_a_typo_in_every_subcommand_exits_4_with_its_usage_and_a_hint(
     argv: list[str], usage: str, hint: str, tmp_path: Path
 ) -> None:

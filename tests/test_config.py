@@ -98,6 +98,7 @@ def ccrest(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.e2e  # a whole suite run
 def test_check_runs_with_the_file_and_shows_it(tmp_path: Path) -> None:
     with Simulator(credentials=Credentials(operator="lab-password-1")) as sim:
         url = sim.url

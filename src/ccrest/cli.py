@@ -137,6 +137,8 @@ def check(args: argparse.Namespace, extra: Sequence[str]) -> int:
     url = settings.get("url")
     if settings.get("replay") and url is not None and url.source.startswith("environment"):
         del settings["url"]  # --replay wins over a CC_URL in the environment
+    if settings.get("inventory") and url is not None and url.source != "command line":
+        del settings["url"]  # an inventory names its controllers: a file's or CC_URL's url yields
     report_dir = Path(str(settings["report_dir"].value)).resolve()
     values = {k: s.value for k, s in settings.items() if k != "report_dir"}
     try:  # every value checked in ccrest's words before pytest starts (the plugin checks again)
@@ -147,7 +149,8 @@ def check(args: argparse.Namespace, extra: Sequence[str]) -> int:
         return EXIT_USAGE
     own = [_absolute(o) for o in pytest_own(args)]
     try:
-        argv = pytest_args(report_dir, pass_on(values) + own, extra)
+        # no rootdir/configfile header: the suites' folder is ccrest's business, not the user's
+        argv = pytest_args(report_dir, [*pass_on(values), "--no-header", *own], extra)
     except SuitesMissing as exc:
         print(f"ccrest check: {exc}", file=sys.stderr)
         return EXIT_USAGE

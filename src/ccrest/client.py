@@ -10,25 +10,21 @@ is recorded, with the credentials redacted, for the report.
 from __future__ import annotations
 
 import contextlib
-import http.cookiejar
+import http.client
+import logging
 import math
+import select
 import socket
 import ssl
 import threading
 import time
-import urllib.request
 import zlib
+from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Protocol
+from urllib.parse import quote, urlsplit
 
-import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-from ccrest import safe
+from ccrest import __version__, safe
 from ccrest.exchange import Exchange
 from ccrest.masking import KNOWN, basic_token, mask_library_logs
 
@@ -37,8 +33,18 @@ DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_MAX_BODY = 1 << 20
 GIVE_UP_AFTER = 3
 HISTORY_BYTES = 16 << 20  # bodies the history keeps whole; older ones shrink to an excerpt
+HISTORY = 8192  # exchanges the history keeps (a whole check run: ~1,500); a watch keeps fewer
 CHUNK = 8192
 CONFIGURED = "configured"
+# what every request carries besides its own headers (a request's own win)
+DEFAULT_HEADERS = {
+    "User-Agent": f"ccrest/{__version__}",
+    "Accept": "*/*",
+    "Accept-Encoding": "gzip, deflate",
+    "Connection": "keep-alive",
+}
+LOG = logging.getLogger("ccrest.client")  # masked (masking.MaskRecords) like the libraries'
+PATH_SAFE = "!#$%&'()*+,/:;=?@[]~"  # a path is sent as given, only what HTTP cannot carry quoted
 
 Credentials = tuple[str, str] | None
 
@@ -94,6 +100,7 @@ class Client:
         timeout: float = DEFAULT_TIMEOUT_S,
         max_body: int = DEFAULT_MAX_BODY,
         give_up_after: int = GIVE_UP_AFTER,
+        history: int = HISTORY,
     ) -> None:
         if not (math.isfinite(timeout) and timeout > 0):
             raise ClientError(f"timeout must be a number of seconds above 0, not {timeout}")
@@ -106,19 +113,22 @@ class Client:
         self._auth = auth_headers(scheme, username, password)
         self._password = password
         KNOWN.add(password, basic_token(username, password))
-        mask_library_logs()  # urllib3 logs the bytes of a header block it cannot parse
-        self.session = requests.Session()
-        self.session.trust_env = False  # no proxy or .netrc credentials from the environment
-        # no cookie jar: a probe sends exactly the headers it means to (a device's Set-Cookie
-        # must not open the no-credentials probe), and the exchange shows exactly what was sent
-        self.session.cookies.set_policy(_NoCookies())
+        mask_library_logs()  # the HTTP libraries' loggers, should anything log a header block
+        # One keep-alive connection of the standard library's http.client: no proxy or .netrc
+        # from the environment, no cookie jar (a probe sends exactly the headers it means to:
+        # a device's Set-Cookie must not open the no-credentials probe), no redirect followed,
+        # no retry (a device's failure is reported, not hidden).
+        parts = urlsplit(self.base_url)
+        self._https = parts.scheme == "https"
+        self._host, self._port = parts.hostname or "", parts.port
+        self._conn: http.client.HTTPConnection | None = None
         self._socket: socket.socket | None = None  # the connection in use, for the watchdog
         self._was_cut = False
-        adapter = _WatchedAdapter(self)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self._watchdog = _Watchdog(self._cut)
         self.requests = 0
-        self.history: list[Exchange] = []
+        # the latest exchanges (a ring: memory stays flat however long a watch runs); a
+        # finding keeps its own exchange, whatever the ring forgets
+        self.history: deque[Exchange] = deque(maxlen=history)
         self._history_bytes = 0
         self._oldest_whole = 0  # history before this index holds excerpts only
         self._failures_in_a_row = 0
@@ -136,7 +146,47 @@ class Client:
         return KNOWN.text(text)
 
     def close(self) -> None:
-        self.session.close()
+        self._watchdog.stop()
+        self._drop()
+
+    def _drop(self) -> None:
+        """Close the connection (the next request opens a new one)."""
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.close()
+        self._conn, self._socket = None, None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        """The keep-alive connection, opened anew when the device closed it meanwhile (a
+        readable idle socket is an end of file or bytes nobody asked for)."""
+        conn = self._conn
+        if conn is not None and conn.sock is not None:
+            try:
+                readable = select.select([conn.sock], [], [], 0)[0]
+            except (OSError, ValueError):
+                readable = [conn.sock]
+            if readable:
+                self._drop()
+        if self._conn is None:
+            if self._https:
+                self._conn = http.client.HTTPSConnection(
+                    self._host,
+                    self._port,
+                    timeout=self.timeout,
+                    context=ssl.create_default_context(),
+                )
+            else:
+                self._conn = http.client.HTTPConnection(
+                    self._host, self._port, timeout=self.timeout
+                )
+        return self._conn
+
+    def keep_latest(self, count: int) -> None:
+        """Keep only the latest ``count`` exchanges from now on (a watch needs none of the
+        past: its findings keep their own)."""
+        self.history = deque(self.history, maxlen=count)
+        self._history_bytes = sum(len(ex.body) for ex in self.history)
+        self._oldest_whole = 0
 
     def use_scheme(self, scheme: str) -> None:
         """Send the configured credentials in ``scheme`` from now on."""
@@ -178,7 +228,7 @@ class Client:
             exchange = Exchange(
                 method, url, recorded_headers, error=f"not sent: {self.gone}", sent=False
             )
-            self.history.append(exchange)
+            self._remember(exchange)
             return exchange
         self.requests += 1
         started = time.monotonic()
@@ -198,7 +248,11 @@ class Client:
 
     def _remember(self, exchange: Exchange) -> None:
         """Keep the exchange; bodies beyond HISTORY_BYTES in all shrink to excerpts, oldest
-        first, so a device that answers a megabyte every time cannot fill the memory."""
+        first, so a device that answers a megabyte every time cannot fill the memory; beyond
+        the ring's length the oldest is forgotten."""
+        if len(self.history) == self.history.maxlen:
+            self._history_bytes -= len(self.history[0].body)
+            self._oldest_whole = max(0, self._oldest_whole - 1)
         self.history.append(exchange)
         self._history_bytes += len(exchange.body)
         while self._history_bytes > HISTORY_BYTES and self._oldest_whole < len(self.history) - 1:
@@ -234,13 +288,11 @@ class Client:
         # that drips its headers a byte at a time never trips a per-read timeout, so at the
         # deadline the connection is cut and the exchange ends.
         self._was_cut = False
-        watchdog = threading.Timer(2 * self.timeout, self._cut)
-        watchdog.daemon = True
-        watchdog.start()
+        self._watchdog.arm(started + 2 * self.timeout)
         try:
             return self._send(method, url, headers, data, started, failed, recorded_headers)
         finally:
-            watchdog.cancel()
+            self._watchdog.disarm()
 
     def _cut(self) -> None:
         self._was_cut = True
@@ -261,65 +313,92 @@ class Client:
     ) -> Exchange:
         deadline = started + 2 * self.timeout
         late = f"no complete answer within {2 * self.timeout:g} s"
-        try:
-            response = self.session.request(
-                method,
-                url,
-                headers=headers,
-                data=data,
-                timeout=(self.timeout, self.timeout),
-                stream=True,
-                allow_redirects=False,
-            )
-        except requests.exceptions.ConnectTimeout:
-            return failed(f"no connection within {self.timeout:g} s")
-        except requests.exceptions.ReadTimeout:
-            return failed(f"no answer within {self.timeout:g} s")
-        except requests.exceptions.ConnectionError as exc:
-            return failed(late if self._was_cut else _describe(exc))
-        except requests.exceptions.RequestException as exc:
-            return failed(f"request failed: {type(exc).__name__}")
-        with response:
-            body = bytearray()
-            truncated = False
-            inflate = _decoder(response.headers.get("Content-Encoding", ""))
+        target = quote(url[len(self.base_url) :] or "/", safe=PATH_SAFE)
+        conn = self._connection()
+        if conn.sock is None:
             try:
-                # read1 returns what has arrived, so a device that drips a byte at a time meets
-                # the deadline instead of holding a full-chunk read for minutes; a compressed
-                # body is inflated here, never to more than max_body bytes
-                while chunk := response.raw.read1(CHUNK, decode_content=False):
-                    room = self.max_body + 1 - len(body)
-                    if inflate is not None:
-                        chunk = inflate.decompress(chunk, room)
-                        if inflate.unconsumed_tail:
-                            chunk += b"\0"  # more than fits: mark the cut below
-                    body += chunk
-                    if len(body) > self.max_body:
-                        del body[self.max_body :]
-                        truncated = True
-                        break
-                    if time.monotonic() > deadline:
-                        return failed(f"{late} ({len(body)} B of the body received)")
-            except zlib.error:
-                return failed("the compressed body does not inflate (Content-Encoding broken)")
-            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
-                if not self._was_cut:
-                    return failed(f"connection broke while reading the body: {_describe(exc)}")
+                conn.connect()
+            except TimeoutError:
+                self._drop()
+                return failed(f"no connection within {self.timeout:g} s")
             except OSError as exc:
-                if not self._was_cut:
-                    return failed(_describe(exc))
-            if self._was_cut:
-                return failed(f"{late} ({len(body)} B of the body received)")
-            return _answered(
-                method,
-                url,
-                recorded_headers,
-                response.status_code,
-                _bounded(response.headers),
-                bytes(body),
-                truncated,
-                started,
+                self._drop()
+                return failed(late if self._was_cut else _describe(exc))
+        self._socket = conn.sock
+        try:
+            conn.request(method, target, body=data, headers=DEFAULT_HEADERS | headers)
+            response = conn.getresponse()
+        except TimeoutError:
+            self._drop()
+            return failed(f"no answer within {self.timeout:g} s")
+        except (OSError, http.client.HTTPException) as exc:
+            self._drop()
+            return failed(late if self._was_cut else _describe(exc))
+        except ValueError as exc:  # a header value http.client will not send
+            self._drop()
+            return failed(f"request failed: {type(exc).__name__}")
+        body = bytearray()
+        truncated = False
+        inflate = _decoder(response.getheader("Content-Encoding", "") or "")
+        try:
+            # read1 returns what has arrived, so a device that drips a byte at a time meets the
+            # deadline instead of holding a full-chunk read for minutes; a compressed body is
+            # inflated here, never to more than max_body bytes
+            while chunk := response.read1(CHUNK):
+                room = self.max_body + 1 - len(body)
+                if inflate is not None:
+                    chunk = inflate.decompress(chunk, room)
+                    if inflate.unconsumed_tail:
+                        chunk += b"\0"  # more than fits: mark the cut below
+                body += chunk
+                if len(body) > self.max_body:
+                    del body[self.max_body :]
+                    truncated = True
+                    break
+                if time.monotonic() > deadline:
+                    self._drop()
+                    return failed(f"{late} ({len(body)} B of the body received)")
+        except zlib.error:
+            self._drop()
+            return failed("the compressed body does not inflate (Content-Encoding broken)")
+        except TimeoutError:
+            self._drop()
+            if not self._was_cut:
+                return failed(f"no answer within {self.timeout:g} s ({len(body)} B of the body)")
+        except (OSError, http.client.HTTPException) as exc:
+            self._drop()
+            if not self._was_cut:
+                return failed(f"connection broke while reading the body: {_describe(exc)}")
+        if self._was_cut:
+            self._drop()
+            return failed(f"{late} ({len(body)} B of the body received)")
+        if not truncated and response.length:  # Content-Length promised more than came
+            self._drop()
+            return failed(
+                "connection broke while reading the body: the body ended early "
+                f"({response.length} B of it missing)"
             )
+        if response.msg.defects:  # a header block http.client could not parse whole
+            LOG.warning(
+                "Failed to parse headers (url=%s): unparsed data: %r",
+                url,
+                str(response.msg.get_payload())[:HEADER_VALUE_LIMIT],
+            )
+        complete = response.isclosed() or response.length == 0
+        if truncated or response.will_close or not complete:
+            self._drop()  # a body left unread, or the device closes: the next opens anew
+        else:
+            response.close()  # the answer is done; the connection stays for the next
+        return _answered(
+            method,
+            url,
+            recorded_headers,
+            response.status,
+            _bounded(_merged(response.msg)),
+            bytes(body),
+            truncated,
+            started,
+        )
 
     def raw_head(self, path: str) -> Exchange:
         """HEAD read as the bytes come: what follows the head is a body, which HEAD must not
@@ -398,6 +477,66 @@ class Client:
 
 
 HEAD_GRACE_S = 0.3  # after a HEAD's head: bytes arriving this soon are a body it sent
+
+
+IDLE_S = 30.0  # a watchdog thread with nothing to watch for this long ends (arm starts another)
+GRANULARITY_S = 0.5  # the watchdog looks at least this often; a nearer deadline wakes it
+
+
+class _Watchdog:
+    """One thread per client that cuts the connection when an exchange passes its deadline.
+    Arming it is a lock and an assignment: the thread is woken only when the new deadline
+    comes before its own next look (never a thread per request, rarely a thread switch).
+    Started on first use; a daemon, stopped with the client, ended when idle."""
+
+    def __init__(self, cut: Callable[[], None]) -> None:
+        self._cut = cut
+        self._wake = threading.Condition()
+        self._deadline: float | None = None
+        self._looks_at = math.inf  # when the thread looks next
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def arm(self, deadline: float) -> None:
+        with self._wake:
+            self._deadline = deadline
+            self._stopped = False  # a client used again after close() is watched again
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="ccrest-watchdog")
+                self._thread.daemon = True
+                self._thread.start()
+            elif deadline < self._looks_at:
+                self._wake.notify()
+
+    def disarm(self) -> None:
+        with self._wake:
+            self._deadline = None  # the thread finds nothing to cut when it next looks
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+
+    def _run(self) -> None:
+        with self._wake:
+            busy = time.monotonic()
+            while not self._stopped:
+                now = time.monotonic()
+                if self._deadline is not None:
+                    busy = now
+                    if now >= self._deadline:
+                        self._deadline = None
+                        self._cut()
+                        continue
+                elif now - busy > IDLE_S:
+                    break  # idle: a client nobody closed holds no thread for long
+                wait = GRANULARITY_S
+                if self._deadline is not None:
+                    wait = min(wait, self._deadline - now)
+                self._looks_at = now + wait
+                self._wake.wait(wait)
+            self._looks_at = math.inf
+            self._thread = None
 
 
 def _complete(method: str, data: bytes | bytearray) -> bool | None:
@@ -494,46 +633,15 @@ def _kept(headers: Mapping[str, str]) -> dict[str, str]:
     return {safe.text(k): safe.text(v) for k, v in KNOWN.headers(dict(headers)).items()}
 
 
-class _NoCookies(http.cookiejar.DefaultCookiePolicy):
-    """Accepts no cookie and returns none."""
-
-    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
-        return False
-
-    def return_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
-        return False
-
-
-class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter, whose connections tell the client which socket is in use, so that
-    the watchdog can cut an exchange that runs past its deadline. No retries: a device's
-    failure is reported, not hidden."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-        super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        client = self._client
-
-        class Watched(HTTPConnection):
-            def connect(self) -> None:
-                super().connect()
-                client._socket = self.sock
-
-        class WatchedTLS(HTTPSConnection):
-            def connect(self) -> None:
-                super().connect()
-                client._socket = self.sock
-
-        class Pool(HTTPConnectionPool):
-            ConnectionCls = Watched
-
-        class TLSPool(HTTPSConnectionPool):
-            ConnectionCls = WatchedTLS
-
-        self.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": TLSPool}
+def _merged(message: http.client.HTTPMessage) -> dict[str, str]:
+    """Response headers, a repeated name's values joined with ", " (RFC 9110 5.3) under the
+    name's first spelling."""
+    merged: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for name, value in message.items():
+        first = names.setdefault(name.lower(), name)
+        merged[first] = f"{merged[first]}, {value}" if first in merged else value
+    return merged
 
 
 def _describe(exc: BaseException) -> str:

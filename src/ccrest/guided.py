@@ -63,7 +63,11 @@ class Step:
 
 
 class Operator(Protocol):
-    """The person at the bench, as the run talks to them."""
+    """The person at the bench, as the run talks to them.
+
+    An operator may also have ``clock`` (a callable: the device's seconds), so that step
+    timeouts and waits run in the device's time: a rig that drives a simulator gives the
+    simulator's clock (run fast, a walk takes seconds); a person's time is the wall's."""
 
     def tell(self, text: str, step: Step | None) -> None: ...
 
@@ -97,8 +101,17 @@ class TerminalOperator:
             return None  # no terminal: CI, a service, a pipe
 
     def tell(self, text: str, step: Step | None) -> None:
-        said = f"\n>>> {text}\n    [Enter when done, s to skip this step, q to stop]\n"
+        said = (
+            f"\n>>> {text}\n"
+            "    [Enter when done; s then Enter skips this step; q then Enter stops the walk]\n"
+        )
         data = said.encode("utf-8", "replace")
+        while data:
+            data = data[os.write(self.fd, data) :]
+
+    def note(self, text: str) -> None:
+        """A line for the person that asks nothing (what the walk is waiting for)."""
+        data = f"    ... {text}\n".encode("utf-8", "replace")
         while data:
             data = data[os.write(self.fd, data) :]
 
@@ -199,6 +212,21 @@ class PersonWalker:
         self.stopped = False
         self._heard = ""  # what the person said while the run waited
 
+    @classmethod
+    def of(
+        cls,
+        operator: Operator,
+        client: Client,
+        cat: Catalogue,
+        reset: Mapping[str, Any],
+        step_timeout: float,
+    ) -> PersonWalker:
+        """The walker for ``operator``, timed by its clock if it has one (a rig's simulator)."""
+        clock = getattr(operator, "clock", None)
+        if not callable(clock):
+            return cls(operator, client, cat, reset, step_timeout)
+        return cls(operator, client, cat, reset, step_timeout, clock=clock)
+
     def walk(self, scenario: Mapping[str, Any]) -> None:
         if self.stopped:
             raise Stopped("the person stopped the guided walk before this scenario")
@@ -241,6 +269,9 @@ class PersonWalker:
                 raise Stopped(f"the person stopped the guided walk at: {step.words}")
             if answer == "skip":
                 raise NotReached(f"the person skipped the step: {step.words}")
+            if answer == "done" and not confirmed and step.until is not None:
+                wanted = ", ".join(f"{k} = {v}" for k, v in step.until.items())
+                self._note(f"waiting for the controller to show {wanted}")
             confirmed |= answer == "done"
             now = self._state()
             if step.until is not None:
@@ -263,6 +294,11 @@ class PersonWalker:
                     f"after: {step.words}" + (f" ({seen})" if seen else "")
                 )
             self._wait(self.poll_s)
+
+    def _note(self, text: str) -> None:
+        note = getattr(self.operator, "note", None)  # an operator may have no screen
+        if callable(note):
+            note(text)
 
     def _wait(self, seconds: float) -> None:
         """Wait, listening: a quit stops at once; anything else is kept for the step."""

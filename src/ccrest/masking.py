@@ -129,9 +129,9 @@ KNOWN = Secrets()  # the secrets of this process: clients add theirs, the log fi
 
 
 class MaskRecords(logging.Filter):
-    """A log record from a library (urllib3 logs the bytes of a header block it cannot parse)
-    with every known secret masked and the text made display-safe, before any handler (pytest's
-    capture among them) sees it."""
+    """A log record from ccrest's client (it logs the bytes of a header block it cannot parse)
+    or an HTTP library, with every known secret masked and the text made display-safe, before
+    any handler (pytest's capture among them) sees it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -148,7 +148,7 @@ class MaskRecords(logging.Filter):
 
 
 _FILTER = MaskRecords()
-LIBRARIES = ("urllib3", "requests", "charset_normalizer")
+LIBRARIES = ("ccrest", "urllib3", "requests", "charset_normalizer", "http")
 
 
 def mask_library_logs() -> None:

@@ -120,21 +120,24 @@ def bracketed(client: Client, name: str, cat: Catalogue) -> tuple[Observed, KeyA
     return full_state(client, cat), key(client, name, cat), full_state(client, cat)
 
 
-def samples(client: Client, seconds: float, interval: float = 1.0) -> list[Sample]:
-    """full_state every ``interval`` seconds for ``seconds`` (at least one reading)."""
+def samples(
+    client: Client, seconds: float, interval: float = 1.0, rate: float = 1.0
+) -> list[Sample]:
+    """full_state every ``interval`` seconds for ``seconds`` (at least one reading), in the
+    device's time: a device whose clock runs ``rate`` times ours (a simulator run fast) is
+    read ``rate`` times as often, and each sample's time is its clock's."""
     count = max(1, round(seconds / interval) + 1) if seconds > 0 else 1
     start = time.monotonic()
     taken = []
     for i in range(count):
-        wait = start + i * interval - time.monotonic()
+        wait = start + i * interval / rate - time.monotonic()
         if wait > 0:
             time.sleep(wait)
         observed = full_state(client)
         ex = observed.exchange
         if observed.usable:
-            taken.append(
-                Sample(ex.started + ex.elapsed_s / 2, ex.elapsed_s / 2, observed.values, ex)
-            )
+            t = (ex.started + ex.elapsed_s / 2 - start) * rate
+            taken.append(Sample(t, ex.elapsed_s / 2 * rate, observed.values, ex))
         if client.gone:
             break
     return taken

@@ -179,7 +179,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "report_dir",
         "--report-dir",
-        "where conformance.{html,xml,json,md} go (--html and --junitxml still move those two)",
+        "the folder the reports go to (made if missing): conformance.{html,xml,json,md} of a "
+        "check (--html and --junitxml move those two), watch.{html,json,md} of a watch",
         kind="path",
         default="reports",
         metavar="DIR",

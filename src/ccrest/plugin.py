@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import TracebackType
 
 import pytest
 
@@ -44,6 +45,7 @@ from ccrest.run import (
     FAMILIES,
     FINDINGS,
     RUN,
+    WALK_STOPPED,
     RunState,
     bench_of,
     benches,
@@ -55,7 +57,7 @@ from ccrest.run import (
     run_scope,
     state,
 )
-from ccrest.simctl import SimControl, find_control
+from ccrest.simctl import SimControl, device_time, find_control
 from ccrest.spec import Catalogue
 from ccrest.target import opened, record_capture
 from ccrest.verdict import SEVERITY, WORDS, Facts, Verdict, decide, explain
@@ -112,9 +114,16 @@ def _set_up_reports(config: pytest.Config, directory: Path, junit: Path | None) 
     if is_lab(config):  # each controller's four reports are written by the collector
         collector = ReportCollector(config, directory, junit=None)
     else:
-        if getattr(config.option, "htmlpath", "missing") is None:
+        html = getattr(config.option, "htmlpath", "missing")
+        if html is None:
             config.option.htmlpath = str(directory / "conformance.html")
-            config.option.self_contained_html = True
+        elif html != "missing":  # --html elsewhere: no earlier run's page beside this run's
+            moved = Path(os.path.expandvars(html)).expanduser().resolve()
+            config.option.htmlpath = str(moved)
+            if moved != (directory / "conformance.html").resolve():
+                (directory / "conformance.html").unlink(missing_ok=True)
+        if html != "missing":
+            config.option.self_contained_html = True  # one file, wherever it goes
         collector = ReportCollector(config, directory, junit or directory / "conformance.xml")
     state(config).collector = collector
     config.pluginmanager.register(collector, "ccrest-report")
@@ -243,9 +252,13 @@ class _Run:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
 
+    @pytest.hookimpl(tryfirst=True)  # before the terminal reporter renders the traceback
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """A KeyboardInterrupt no signal handler of ours saw (pytest's own Interrupted, after
-        a collection error, is none)."""
+        a collection error, is none). Its traceback loses the entries without a line number:
+        a signal that lands on an instruction with none (Python 3.11) would otherwise crash
+        pytest's own report of the interrupt, and the run would end with exit 1, not 2."""
+        _without_lineless(excinfo.tb)
         halt = state(self.config).halt
         if (
             excinfo.errisinstance(KeyboardInterrupt)
@@ -330,6 +343,17 @@ def _judge(session: pytest.Session) -> None:
     session.exitstatus = worst.exit_code  # a lab's collector may refine it from the fleet
 
 
+def _without_lineless(tb: TracebackType | None) -> None:
+    """Unlink the traceback entries whose line number is None (the first stays: it is the
+    outermost frame, pytest's own, which always has one)."""
+    while tb is not None:
+        following = tb.tb_next
+        while following is not None and following.tb_lineno is None:
+            following = following.tb_next
+        tb.tb_next = following
+        tb = following
+
+
 def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts:
     """What the verdict of one controller rests on."""
     config = session.config
@@ -349,7 +373,7 @@ def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts
         complete=bool(scope["complete"]),
         selection=scope["selection"],
         deadline=cut,
-        interrupted=halt.interrupted,
+        interrupted=halt.interrupted or halt.walk_stopped,
         unfinished=halt.unfinished.get(bench.name, 0),
         stopped=halt.stopped,
         lost=(bench.target.client.lost or "") if bench.target is not None else "",
@@ -434,13 +458,21 @@ def per_key(controller: Target, cat: Catalogue) -> observe.PerKey:
 
 
 @pytest.fixture(scope="session")
-def samples(controller: Target, settings: Settings, bench: Bench) -> list[Sample]:
+def samples(
+    controller: Target,
+    settings: Settings,
+    bench: Bench,
+    sim_control: tuple[SimControl | None, str],
+) -> list[Sample]:
+    """full_state over --sample-seconds of the device's time: a simulator's clock is run fast
+    meanwhile (three device seconds in a tenth of ours), a real controller's time is ours."""
     if settings.replay is not None:
         pytest.skip(
             "not testable here because the target replays a recorded capture, which does not "
             "change over time"
         )
-    bench.samples = observe.samples(controller.client, settings.sample_seconds)
+    with device_time(sim_control[0]) as rate:
+        bench.samples = observe.samples(controller.client, settings.sample_seconds, rate=rate)
     return bench.samples  # the report charts them
 
 
@@ -492,6 +524,8 @@ def pytest_runtest_makereport(
         record = _record_for(item)
         record.findings = findings
         record.driver = item.stash.get(DRIVEN_BY, "")
+        if WALK_STOPPED in item.stash and not run.halt.walk_stopped:
+            run.halt.walk_stopped = item.stash[WALK_STOPPED]
     if run is not None and run.collector is not None:
         run.collector.attach(report, findings)
     if report.skipped and isinstance(report.longrepr, tuple):
@@ -570,7 +604,12 @@ def pytest_terminal_summary(
             green=verdict is Verdict.CONFORMS,
         )
     if run.collector is not None:
-        terminalreporter.write_line(f"reports: {run.collector.folder}/conformance.*")
+        html = getattr(config.option, "htmlpath", None)
+        elsewhere = html and Path(html) != run.collector.folder / "conformance.html"
+        terminalreporter.write_line(
+            f"reports: {run.collector.folder}/conformance.*"
+            + (f"; HTML: {html}" if elsewhere else "")
+        )
 
 
 def _who(target: Target) -> str:

@@ -37,6 +37,7 @@ FAMILIES = {
 
 FINDINGS = pytest.StashKey[list[Finding]]()  # on a test: what its rules found
 DRIVEN_BY = pytest.StashKey[str]()  # on a states test: "simulator" or "person"
+WALK_STOPPED = pytest.StashKey[str]()  # on a states test: the person stopped the walk (q)
 
 
 class Scope(TypedDict):
@@ -64,6 +65,9 @@ class Halt:
 
     interrupted: str = ""  # "Ctrl-C" or "SIGTERM"
     stopped: str = ""  # pytest's reason for stopping (-x: the first failure)
+    # the person of a --guided run stopped the walk (q): the scenarios after are not tested,
+    # and the run is interrupted, as by Ctrl-C (never "conforms" for what was not walked)
+    walk_stopped: str = ""
     signals: Interrupts | None = None  # the run's signal handlers: which signal came first
     # per controller, the tests the run ended before (none for a controller found untestable)
     unfinished: dict[str, int] = field(default_factory=dict)

@@ -8,8 +8,11 @@ answers ``/sim/`` with an endless or dripping body is cut like any other answer.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +73,32 @@ class SimControl:
             reason = ex.error or (document or {}).get("error") or ex.excerpt(200)
             raise ControlError(f"/sim/{operation} {arguments} answered {ex.status}: {reason}")
         return document.get("result")
+
+
+FAST = 25.0  # the clock speed the temporal family samples a simulator at (device s per s)
+
+
+@contextlib.contextmanager
+def device_time(control: SimControl | None) -> Iterator[float]:
+    """A simulator's clock run fast while the block runs, then set back; yields how many
+    device seconds pass per second of ours (1 for a device without a clock of its own: a
+    real controller's time is ours)."""
+    if control is None:
+        yield 1.0
+        return
+    try:
+        before = float(control.state()["clock_speed"])
+        if not math.isfinite(before) or before <= 0:
+            raise ValueError(before)  # a stopped clock is the test's own business
+        control.call("clock", speed=max(before, FAST))
+    except (ControlError, ValueError, KeyError, TypeError):
+        yield 1.0
+        return
+    try:
+        yield max(before, FAST)
+    finally:
+        with contextlib.suppress(ControlError):
+            control.call("clock", speed=before)
 
 
 def find_control(client: Client) -> tuple[SimControl | None, str]:

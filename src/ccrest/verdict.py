@@ -127,7 +127,8 @@ def decide(f: Facts) -> Decision:
     if f.failed or f.stale_waivers:
         parts = [f"{f.failed} failed" if f.failed else ""]
         if f.stale_waivers:
-            parts.append(f"{f.stale_waivers} waivers no longer needed")
+            many = "waivers are" if f.stale_waivers > 1 else "waiver is"
+            parts.append(f"{f.stale_waivers} {many} no longer needed")
         return Decision(Verdict.DOES_NOT_CONFORM, EXIT_FAILED, "; ".join(p for p in parts if p))
     if f.lost:  # a device that stops answering, or a network that fails: never a pass
         return Decision(

@@ -57,6 +57,7 @@ KEPT = (  # what each sample keeps for the timeline (the rest of full_state is j
 WINDOW = 30  # the temporal rules over time judge the last 30 samples (half a minute at 1 s)
 MAX_TRANSITIONS = 2000
 PROGRESS_S = 5.0
+WATCH_HISTORY = 16  # exchanges the client keeps during a watch
 
 
 def parse_duration(text: str) -> float:
@@ -200,6 +201,7 @@ def run(
     full_state is the first sample, ``untestable`` the preflight's reason, if any."""
     folder.mkdir(parents=True, exist_ok=True)
     client, cat = target.client, bench.cat
+    client.keep_latest(WATCH_HISTORY)  # memory flat however long the watch
     rate = clock_rate(client) if not untestable else 1.0
     watch = Watch(cat, rate=rate, rest_mode=bench.settings.rest_mode, waivers=bench.waivers)
     start = time.monotonic()

@@ -367,7 +367,7 @@ class TestServerThread:
         def broken() -> None:
             raise RuntimeError("model exploded")
 
-        monkeypatch.setattr(sim.device, "snapshot", broken)
+        monkeypatch.setattr(sim.device, "readings_at", broken)
         r = http.get(f"{sim.url}/rest/full_state", auth=OPERATOR)
         assert r.status_code == 500 and "exploded" not in r.text
         with pytest.raises(SimulatorError, match="RuntimeError: model exploded"):

@@ -4,8 +4,6 @@ one never acts. The test sets ``RIG`` before the run (pytester runs it in this p
 
 from __future__ import annotations
 
-import time
-
 from ccrest.guided import Step
 from ccrest.simulator import control
 
@@ -16,18 +14,24 @@ class Scripted:
     """Does what it is told, ``delay`` seconds later, on the simulator's device; a rig that
     ``lacks`` Schuko cannot enable it (as the Config UI of a Type-2-only model cannot)."""
 
-    def __init__(self, device, delay: float = 0.05, *, acts: bool = True, lacks=()) -> None:
+    def __init__(
+        self, device, delay: float = 0.05, *, acts: bool = True, lacks=(), quits_at: int = 0
+    ) -> None:
         self.device, self.delay, self.acts, self.lacks = device, delay, acts, set(lacks)
+        self.quits_at = quits_at  # presses q when told its quits_at-th instruction (0: never)
         self.told: list[str] = []
         self.pending: tuple[float, Step] | None = None
+        self.clock = device.clock.now  # step timeouts and waits in the simulator's time
 
     def tell(self, text: str, step: Step | None) -> None:
         self.told.append(text)
         if self.acts and step is not None:
-            self.pending = (time.monotonic() + self.delay, step)
+            self.pending = (self.clock() + self.delay, step)
 
     def poll(self) -> str:
-        if self.pending is None or time.monotonic() < self.pending[0]:
+        if self.quits_at and len(self.told) >= self.quits_at:
+            return "quit"
+        if self.pending is None or self.clock() < self.pending[0]:
             return ""
         _, step = self.pending
         self.pending = None

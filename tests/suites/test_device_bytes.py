@@ -276,8 +276,8 @@ ECHOED = "Sëcret-Echo-Pw-7f3a"  # Latin-1, so the specification's Password head
 
 def test_a_secret_echoed_in_headers_and_logs_is_masked(run_suite, pytester) -> None:
     """A device that echoes the password in response headers (percent-encoded, as UTF-8 read
-    as Latin-1, JSON-escaped, in the Content-Type) and in a malformed header line, which
-    urllib3 logs with the unparsed bytes: the password reaches no report and no terminal, in
+    as Latin-1, JSON-escaped, in the Content-Type) and in a malformed header line, which the
+    client logs with the unparsed bytes: the password reaches no report and no terminal, in
     any encoding."""
     forms = secret_forms(ECHOED)
     raw = ECHOED.encode("utf-8")
@@ -310,7 +310,7 @@ def test_a_secret_echoed_in_headers_and_logs_is_masked(run_suite, pytester) -> N
     shown = texts["conformance.html"].decode()
     assert "X-Echo-Percent: ***" in shown, "the header is kept, masked"
     assert b"unparsed data: 'Broken header line without a colon ***" in texts["terminal"], (
-        "urllib3's warning is kept, masked"
+        "the client's warning is kept, masked"
     )
 
 

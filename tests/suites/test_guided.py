@@ -22,6 +22,9 @@ def guided_reset_words() -> str:
     return json.loads((SUITES / "scenarios.json").read_text())["reset_guide"]["say"]
 
 
+RIG_SPEED = 20  # the rig's simulator runs fast; step timeouts are in its time (the rig's clock)
+
+
 @pytest.fixture
 def quick(monkeypatch):
     """A person's pace, sped up: a poll every 20 ms, an intermediate wait of at most 0.2 s."""
@@ -40,7 +43,7 @@ def walk(run_suite, pytester, dev, *args):
 
 
 def test_a_person_walks_every_scenario_the_hardware_allows(run_suite, pytester, quick) -> None:
-    with device(charging=False) as dev:
+    with device(charging=False, speed=RIG_SPEED) as dev:
         person = operators.Scripted(dev.sim.device, lacks={"schuko"})
         operators.RIG["operator"] = person
         result, summary = walk(run_suite, pytester, dev, "--step-timeout", "5")
@@ -60,7 +63,7 @@ def test_a_person_walks_every_scenario_the_hardware_allows(run_suite, pytester, 
 
 
 def test_a_person_who_never_acts_leaves_every_step_not_tested(run_suite, pytester, quick) -> None:
-    with device(charging=False) as dev:
+    with device(charging=False, speed=RIG_SPEED) as dev:
         operators.RIG["operator"] = operators.Scripted(dev.sim.device, acts=False)
         result, summary = walk(run_suite, pytester, dev, "--step-timeout", "0.3")
     result.assert_outcomes(skipped=25)  # even idle: at rest, but never confirmed as set up
@@ -71,7 +74,7 @@ def test_a_person_who_never_acts_leaves_every_step_not_tested(run_suite, pyteste
 
 
 def test_a_wrong_state_once_reached_fails_as_on_the_simulator(run_suite, pytester, quick) -> None:
-    with device("ocpp-not-charging", charging=False) as dev:
+    with device("ocpp-not-charging", charging=False, speed=RIG_SPEED) as dev:
         operators.RIG["operator"] = operators.Scripted(dev.sim.device)
         result, _ = walk(run_suite, pytester, dev, "--step-timeout", "5", "-k", "type2-charging")
     result.assert_outcomes(failed=1)
@@ -116,6 +119,20 @@ def walker_for(dev, person) -> guided.PersonWalker:
 
 
 SCENARIO = json.loads((SUITES / "scenarios.json").read_text())["scenarios"][2]  # type2-charging
+
+
+def test_a_person_who_stops_the_walk_interrupts_the_run(run_suite, pytester, quick) -> None:
+    """q is the person's Ctrl-C: the scenarios after it are not tested, and the verdict is
+    interrupted (exit 2), never a pass for what was not walked."""
+    with device(charging=False, speed=RIG_SPEED) as dev:
+        operators.RIG["operator"] = operators.Scripted(dev.sim.device, quits_at=8)
+        result, summary = walk(run_suite, pytester, dev, "--step-timeout", "5")
+    assert (result.ret, summary["verdict"]) == (2, "interrupted"), summary["verdict_reason"]
+    assert "q: the person stopped the guided walk" in summary["verdict_reason"]
+    walked = summary["states_walk"]
+    stopped = [s for s in walked if "stopped the guided walk" in s.get("reason", "")]
+    assert stopped and any(s["outcome"] == "passed" for s in walked)
+    result.stdout.fnmatch_lines(["verdict: INTERRUPTED - *q: the person stopped the guided walk*"])
 
 
 def test_s_skips_the_step_and_q_stops_the_walk() -> None:

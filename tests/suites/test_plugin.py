@@ -170,3 +170,29 @@ def test_simulator_in_another_process(run_suite) -> None:
         sim.wait(timeout=10)
     assert_all_passed(result)
     result.stdout.fnmatch_lines([f"*target: {url} (controller)*"])
+
+
+def test_an_interrupt_on_an_instruction_without_a_line_is_still_reported() -> None:
+    """Python 3.11 gives a traceback entry no line number when the signal lands on an
+    instruction without one; pytest's report of the interrupt then crashed (exit 1, not 2).
+    The plugin drops such entries before pytest renders the traceback."""
+    import sys
+    import types
+
+    from ccrest.plugin import _without_lineless
+
+    def interrupt() -> pytest.ExceptionInfo[BaseException]:
+        """A KeyboardInterrupt whose middle traceback entry has no line number."""
+        frame = sys._getframe()
+        tail = types.TracebackType(None, frame, 0, 5)
+        lineless = types.TracebackType(tail, frame, 10_000, -1)
+        assert lineless.tb_lineno is None
+        head = types.TracebackType(lineless, frame, 0, 3)
+        return pytest.ExceptionInfo.from_exception(KeyboardInterrupt().with_traceback(head))
+
+    with pytest.raises(TypeError):
+        interrupt().getrepr()  # what pytest's terminal reporter met
+    info = interrupt()
+    _without_lineless(info.tb)  # as the plugin's hook does, before the reporter's
+    assert info.tb.tb_next is not None and info.tb.tb_next.tb_lineno == 5
+    assert "KeyboardInterrupt" in str(info.getrepr())

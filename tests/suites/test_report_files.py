@@ -26,6 +26,24 @@ def test_a_planted_link_is_replaced_never_followed(run_suite, pytester) -> None:
     assert not [p.name for p in folder.iterdir() if p.name.startswith(".")], "no temp file left"
 
 
+def test_html_moved_elsewhere_leaves_no_earlier_page_beside_this_runs_reports(
+    run_suite, pytester
+) -> None:
+    """--html=FILE after an earlier run: the folder holds only this run's reports (no earlier
+    conformance.html beside them), and the moved page is one file (no assets/ folder)."""
+    assert run_suite("-m", "auth", reports=True).ret == 0
+    folder = pytester.path / "reports"
+    assert (folder / "conformance.html").is_file()
+    moved = pytester.path / "x.html"
+    result = run_suite("-m", "schema", f"--html={moved}", reports=True)
+    assert result.ret == 0
+    assert not (folder / "conformance.html").exists(), "an earlier run's page beside this run's"
+    assert "families schema were selected" in (folder / "conformance.md").read_text()
+    page = moved.read_text()
+    assert "assets/style.css" not in page and not (pytester.path / "assets").exists()
+    result.stdout.fnmatch_lines([f"reports: {folder}/conformance.*; HTML: {moved}"])
+
+
 def test_a_file_as_the_report_folder_is_a_usage_error(run_suite, pytester) -> None:
     taken = pytester.path / "taken"
     taken.write_text("a file")

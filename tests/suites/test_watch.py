@@ -16,40 +16,46 @@ from ccrest.watch import parse_duration, read_rows
 from tests.artifacts import markdown
 from tests.suites.conftest import PASSWORD, device, watch_of
 
-SESSION = (  # (wall seconds from the start, what the device does); at 600x: an hour charging
-    (0.4, lambda d: d.plug(max_current=16)),
-    (0.8, lambda d: d.present_card("04a3b2c1d2e380")),
-    (5.0, lambda d: d.set_vehicle(paused=True)),
-    (5.6, lambda d: d.set_vehicle(paused=False)),
-    (7.6, lambda d: d.unplug()),
+SPEED = 1800  # device seconds per second: an hour and a half of charging in three seconds
+SESSION = (  # (the device's seconds, what the device does), driven by the device's clock
+    (240, lambda d: d.plug(max_current=16)),
+    (480, lambda d: d.present_card("04a3b2c1d2e380")),
+    (3000, lambda d: d.set_vehicle(paused=True)),
+    (3360, lambda d: d.set_vehicle(paused=False)),
+    (4560, lambda d: d.unplug()),
 )
 
 
 def watched(
-    folder: Path, seconds: float, *defects: str, session=SESSION, profile: str | None = None
+    folder: Path, until: float, *defects: str, session=SESSION, profile: str | None = None
 ) -> dict:
-    with device(*defects, charging=False, speed=600) as dev:
+    """A watch of a simulator until its clock reads ``until``, the session acted out on the
+    same clock (no wall-clock timing: a loaded machine slows both alike)."""
+    with device(*defects, charging=False, speed=SPEED) as dev:
+        clock = dev.sim.device.clock
 
         def drive() -> None:
-            start = time.monotonic()
             for at, act in session:
-                time.sleep(max(0.0, start + at - time.monotonic()))
+                while clock.now() < at:
+                    time.sleep(0.002)
                 act(dev.sim.device)
 
         driver = threading.Thread(target=drive, daemon=True)
         driver.start()
-        summary = watch_of(dev.url, PASSWORD, seconds, 0.1, folder, profile=profile)
+        summary = watch_of(
+            dev.url, PASSWORD, 120, 0.04, folder, profile=profile, stop=lambda: clock.now() >= until
+        )
         driver.join(timeout=10)
     watchpage.write(folder, summary, read_rows(folder / "watch-samples.jsonl"))
     return summary
 
 
 def test_a_whole_session_is_watched_without_a_fault(tmp_path) -> None:
-    summary = watched(tmp_path, 9.0)
+    summary = watched(tmp_path, 5400)
     # a watch judges full_state over time only: what it judged passed, never "conforms"
     assert summary["verdict"] == "partial", summary["faults"]
     assert summary["exit_code"] == 0
-    assert summary["clock_rate"] == 600
+    assert summary["clock_rate"] == SPEED
     states = [
         t["changed"]["conn_state"][1]
         for t in summary["transitions"]
@@ -72,7 +78,7 @@ def test_a_whole_session_is_watched_without_a_fault(tmp_path) -> None:
 
 
 def test_a_meter_running_backwards_is_marked_where_it_happened(tmp_path) -> None:
-    summary = watched(tmp_path, 2.0, "meter-runs-backwards", session=SESSION[:2])
+    summary = watched(tmp_path, 1200, "meter-runs-backwards", session=SESSION[:2])
     assert summary["verdict"] == "does-not-conform"
     (fault,) = [f for f in summary["faults"] if f["check"] == "temp.counter-monotonic"]
     assert fault["key"] == "meter_wh" and fault["count"] >= 5
@@ -124,7 +130,7 @@ def test_bad_durations_are_refused(text) -> None:
     ],
 )
 def test_the_rules_over_time_judge_the_last_samples(tmp_path, defect, check) -> None:
-    summary = watched(tmp_path, 3.0, defect, session=SESSION[:2])
+    summary = watched(tmp_path, 1800, defect, session=SESSION[:2])
     assert [f["check"] for f in summary["faults"]] == [check]
 
 
@@ -184,10 +190,10 @@ def test_a_profiles_waiver_holds_in_a_watch_as_in_check(tmp_path) -> None:
         '[[waivers]]\ncheck = "temp.timer-advances"\nreason = "known in this build"\n',
         encoding="utf-8",
     )
-    plain = watched(tmp_path / "plain", 3.0, "timer-stands-still", session=SESSION[:2])
+    plain = watched(tmp_path / "plain", 1800, "timer-stands-still", session=SESSION[:2])
     assert plain["verdict"] == "does-not-conform"
     waived = watched(
-        tmp_path / "waived", 3.0, "timer-stands-still", session=SESSION[:2], profile=str(profile)
+        tmp_path / "waived", 1800, "timer-stands-still", session=SESSION[:2], profile=str(profile)
     )
     assert waived["verdict"] == "partial", waived["verdict_reason"]
     assert [(f["check"], f["outcome"]) for f in waived["faults"]] == [

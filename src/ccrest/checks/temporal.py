@@ -21,7 +21,7 @@ UNIT_ERROR = 50.0  # power and meter disagree by more than this factor: a unit, 
 class Sample:
     """One full_state reading at a time known to within its request's duration."""
 
-    at: float  # monotonic seconds, the middle of the request
+    at: float  # the device's seconds since sampling began, at the middle of the request
     jitter: float  # half the request's duration: when in it the device read its values
     values: Mapping[str, object]
     exchange: Exchange | None = None

@@ -11,6 +11,7 @@ under the device lock, so a reader never sees keys from two different moments.
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,12 +189,32 @@ class _State:
 Reading = tuple[str, str, object]  # key, text form, JSON form
 
 
+TICK_S = 0.01  # device seconds: the readings are computed at most once per tick (a burst of
+# per-key reads shares one computation, as a firmware's values are refreshed at its own tick)
+
+
+class _Changes:
+    """The device lock; leaving it marks the readings stale (every change goes through it)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.version = 0
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.version += 1
+        self.lock.release()
+
+
 class Device:
     """The controller. Every public method is one atomic step under the device lock."""
 
     def __init__(self, config: DeviceConfig | None = None, clock: SimClock | None = None) -> None:
         self.clock = clock or SimClock()
-        self._lock = threading.RLock()
+        self._lock = _Changes()
+        self._cached: tuple[tuple[int, int], tuple[Reading, ...]] | None = None
         self._initial = config or DeviceConfig()
         self.reset()
 
@@ -438,9 +459,17 @@ class Device:
     # -- the REST keys --------------------------------------------------------------------
     def snapshot(self) -> list[Reading]:
         """All keys at one instant, in the order the firmware prints them."""
-        with self._lock:
-            self._advance()
-            return self._readings()
+        return list(self.readings_at()[1])
+
+    def readings_at(self) -> tuple[tuple[int, int], tuple[Reading, ...]]:
+        """The instant (a change of state and a tick of the clock) and the readings at it:
+        computed once per instant and shared, unchanged, by every read in it."""
+        with self._lock.lock:  # a read: the readings stay valid
+            instant = (self._lock.version, math.floor(self.clock.now() / TICK_S))
+            if self._cached is None or self._cached[0] != instant:
+                self._advance()
+                self._cached = (instant, tuple(self._readings()))
+            return self._cached
 
     def internal_state(self) -> dict[str, object]:
         """The model's own view, for the control API and for debugging a test."""

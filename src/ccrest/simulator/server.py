@@ -16,7 +16,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -66,6 +66,7 @@ class SimServer(ThreadingHTTPServer):
         self._guard = threading.Lock()
         self.in_flight = 0  # requests being answered now
         self.peak_in_flight = 0  # the most ever answered at once: a lab run keeps it at 1
+        self.delayed = 0  # requests --latency-ms delayed (the /rest/ ones: a benchmark's floor)
 
     @property
     def port(self) -> int:
@@ -80,15 +81,27 @@ class SimServer(ThreadingHTTPServer):
         super().process_request(request, client_address)
 
     @contextlib.contextmanager
-    def serving(self) -> Iterator[None]:
+    def serving(self) -> Iterator[Callable[[], None]]:
+        """A request being answered, from its parse until its answer is made: the answer's
+        write calls ``done`` first, so a client that sends its next request the moment it has
+        the answer (on a new connection, after ``Connection: close``) is never counted as
+        asking twice at once."""
+        finished = False
+
+        def done() -> None:
+            nonlocal finished
+            with self._guard:
+                if not finished:
+                    finished = True
+                    self.in_flight -= 1
+
         with self._guard:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
-            yield
+            yield done
         finally:
-            with self._guard:
-                self.in_flight -= 1
+            done()
 
     def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
         with self._guard:
@@ -121,9 +134,15 @@ def _no_constant(name: str) -> object:
 
 class Handler(BaseHTTPRequestHandler):
     server: SimServer
+    _headers_buffer: list[bytes]  # the standard library's, written with the body in reply()
+    _answered: Callable[[], None]  # the request in flight is answered (serving()'s ``done``)
     protocol_version = "HTTP/1.1"
     server_version = "ccrest-sim"
     sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        self._answered = lambda: None  # until a request is being served
 
     def version_string(self) -> str:
         return self.server_version
@@ -157,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.defects:  # e.g. a header line without a colon ends parsing early
                 self.send_error(HTTPStatus.BAD_REQUEST, "malformed header block")
                 return
-            with self.server.serving():
+            with self.server.serving() as self._answered:
                 self.dispatch()
                 self.wfile.flush()
         except TimeoutError:
@@ -200,6 +219,8 @@ class Handler(BaseHTTPRequestHandler):
     def route_rest(self, path: str) -> None:
         source = self.server.source
         if self.server.latency_s:
+            with self.server._guard:
+                self.server.delayed += 1
             time.sleep(self.server.latency_s)
         if source.rest_mode == "disabled":
             self.reply_text(404, "not found")
@@ -250,6 +271,8 @@ class Handler(BaseHTTPRequestHandler):
         except control.ControlError as exc:
             self.reply_json(exc.status, {"error": str(exc)})
             return
+        if name == "state" and isinstance(result, dict):
+            result = result | {"delayed_requests": self.server.delayed}
         self.reply_json(200, result)
 
     def cross_site(self) -> tuple[int, dict[str, str]] | None:
@@ -329,9 +352,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        # the head and the body in one write (one sendall, one segment for a small answer)
+        self._headers_buffer.append(b"\r\n")
+        head = b"".join(self._headers_buffer)
+        self._headers_buffer = []
+        self._answered()  # the answer is made: from here the client may ask again
+        self.wfile.write(head + body if self.command != "HEAD" else head)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors found while parsing a request: plain text, no HTML, no traceback, and always

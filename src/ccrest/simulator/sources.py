@@ -38,6 +38,8 @@ class DeviceSource:
         self.device = device
         self.fmt = fmt
         self.defects = defects
+        self._shared = not any(d.readings for d in defects)  # no defect rewrites the readings
+        self._rendered: tuple[tuple[int, int], tuple[bytes, str]] | None = None
 
     @property
     def rest_mode(self) -> str:
@@ -57,13 +59,24 @@ class DeviceSource:
         return answer
 
     def full_state(self) -> tuple[bytes, str]:
-        readings = self._readings()
+        """The body, rendered once per instant of the device (every poller in it shares it)."""
+        if self._shared:
+            instant, shared = self.device.readings_at()
+            rendered = self._rendered
+            if rendered is None or rendered[0] != instant:
+                rendered = self._rendered = (instant, self._render(list(shared)))
+            answer = rendered[1]
+        else:
+            answer = self._render(self._readings())
+        return self._answer("full_state", answer) or answer
+
+    def _render(self, readings: list[Reading]) -> tuple[bytes, str]:
         if self.fmt == "json":
             pairs = ", ".join(f"{json.dumps(k)}: {json.dumps(j)}" for k, _, j in readings)
             answer = ("{" + pairs + "}").encode(), JSON  # keeps a repeated key, as a dict would not
         else:
             answer = "".join(f"{k}:{t}\n" for k, t, _ in readings).encode(), TEXT
-        return self._answer("full_state", answer) or answer
+        return answer
 
     def value(self, key: str) -> tuple[bytes, str] | None:
         answer = None
