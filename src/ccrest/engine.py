@@ -59,7 +59,7 @@ def pytest_args(
 
 
 def run_in_process(
-    report_dir: Path, options: Sequence[str], extra: Sequence[str] = ()
+    report_dir: Path, options: Sequence[str], extra: Sequence[str] = (), suites: Path | None = None
 ) -> tuple[int, str]:
     """One conformance run in this process, as ``ccrest check`` makes it; its exit code and
     what it printed. Nothing of it stays: the suites' modules are forgotten again (a process
@@ -76,7 +76,11 @@ def run_in_process(
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             code = int(
-                pytest.main(pytest_args(report_dir, options, ["-p", "no:hypothesispytest", *extra]))
+                pytest.main(
+                    pytest_args(
+                        report_dir, options, ["-p", "no:hypothesispytest", *extra], suites=suites
+                    )
+                )
             )
     finally:
         for name in set(sys.modules) - modules:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ccrest.engine import SuitesMissing, pytest_args, suites_dir
+from ccrest.engine import SuitesMissing, pytest_args, run_in_process, suites_dir
 from ccrest.simulator import Credentials, Simulator
 from ccrest.simulator.defects import DEFECTS, Defect
 from ccrest.usage import Parser
@@ -97,11 +97,17 @@ def charging_simulator(*defects: Defect | str) -> Simulator:
     return sim
 
 
-def run_suite(url: str, suites: Path, seconds: float, extra: Sequence[str] = ()) -> dict[str, Any]:
-    """The suite in a pytest subprocess against ``url``, run as ``ccrest check`` runs it (the
-    plugin by -p, the rootdir pinned, from any directory); its conformance.json."""
+def run_suite(
+    url: str, suites: Path, seconds: float, extra: Sequence[str] = (), *, in_process: bool = False
+) -> dict[str, Any]:
+    """The suite against ``url``, run as ``ccrest check`` runs it (the plugin by -p, the rootdir
+    pinned, from any directory): in a pytest subprocess, or (``in_process``: the self-tests,
+    which spare a process start per defect) in this one; its conformance.json."""
     with tempfile.TemporaryDirectory(prefix="ccrest-selfcheck-") as tmp:
         options = ["-q", f"--controller-url={url}", f"--sample-seconds={seconds}", *extra]
+        if in_process:
+            run_in_process(Path(tmp), [*options, f"--password={PASSWORD}"], suites=suites)
+            return dict(json.loads((Path(tmp) / "conformance.json").read_text()))
         subprocess.run(
             [sys.executable, "-m", "pytest", *pytest_args(Path(tmp), options, suites=suites)],
             cwd=tmp,
@@ -114,10 +120,10 @@ def run_suite(url: str, suites: Path, seconds: float, extra: Sequence[str] = ())
         return summary
 
 
-def check_defect(defect: Defect, suites: Path) -> Outcome:
+def check_defect(defect: Defect, suites: Path, *, in_process: bool = False) -> Outcome:
     sim = charging_simulator(defect)
     try:
-        summary = run_suite(sim.url, suites, sample_seconds(defect))
+        summary = run_suite(sim.url, suites, sample_seconds(defect), in_process=in_process)
     finally:
         sim.stop()
     return Outcome(

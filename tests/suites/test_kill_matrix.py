@@ -31,9 +31,10 @@ def test_catalogue_is_broad() -> None:
 
 @pytest.mark.parametrize("name", DEFECTS)
 def test_defect_is_caught_by_its_documented_checks(name: str) -> None:
-    """Each defect its own test (xdist spreads them over the workers): the real suite in a
-    subprocess against a simulator with that defect."""
-    outcome = check_defect(DEFECTS[name], SUITES)
+    """Each defect its own test (xdist spreads them over the workers): the real suite, run in
+    this process as ``ccrest check`` runs it (``engine.run_in_process``, no process start per
+    defect), against a simulator with that defect."""
+    outcome = check_defect(DEFECTS[name], SUITES, in_process=True)
     assert outcome.verdict == "does-not-conform"
     assert outcome.caught == outcome.expected, table([outcome])
 

@@ -685,9 +685,16 @@ def _defects() -> dict[str, Defect]:
             ),
             _d(
                 "session-counter-resets",
-                "transaction_wh drops by 5 Wh on every other read",
-                ("temp.session-counter-monotonic", "pk.matches-full-state"),
-                readings=when(charging, flicker("transaction_wh", lambda v: v - 5)),
+                # 500 Wh, shown ahead: more than a session gains while the per-key family reads
+                # 41 keys on a loaded machine (a 5 Wh drop hid within a slow bracket, and a drop
+                # to 0 early in a session would look like a new session)
+                "transaction_wh shows 500 Wh too much on every other read, and drops back",
+                (
+                    "temp.session-counter-monotonic",
+                    "pk.matches-full-state",
+                    "temp.transaction-follows-meter",
+                ),
+                readings=when(charging, flicker("transaction_wh", lambda v: v + 500)),
             ),
             _d(
                 "timer-stands-still",
