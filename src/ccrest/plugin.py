@@ -370,6 +370,7 @@ def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts
     return Facts.of(
         (r.outcome for r in records),
         stale_waivers=len(bench.waivers.stale()),
+        expired_waivers=len(bench.waivers.expired()),
         complete=bool(scope["complete"]),
         selection=scope["selection"],
         deadline=cut,
@@ -586,6 +587,12 @@ def pytest_terminal_summary(
         terminalreporter.write_line(
             f"waiver no longer needed (the deviation did not occur; remove it): "
             f"{waiver.describe()}",
+            red=True,
+        )
+    for waiver in bench.waivers.expired():
+        terminalreporter.write_line(
+            f"waiver expired on {waiver.expires} (it waives nothing now: fix the deviation, or "
+            f"extend it with a reason): {waiver.describe()}",
             red=True,
         )
     if target is not None:

@@ -12,6 +12,7 @@ rules themselves do not know profiles.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,13 +45,20 @@ class Waiver:
     keys: tuple[str, ...]
     reason: str
     where: str  # file:line, for messages
+    expires: datetime.date | None = None  # the last day it holds
+    ticket: str = ""  # the issue that tracks the deviation
+    ticket_url: str = ""  # the ticket's address, where the profile gives a pattern
 
     def covers(self, check_id: str, keys: set[str]) -> bool:
         return check_id == self.check and (not self.keys or bool(keys & set(self.keys)))
 
+    def expired(self, today: datetime.date) -> bool:
+        return self.expires is not None and today > self.expires
+
     def describe(self) -> str:
         on = f" on {', '.join(self.keys)}" if self.keys else ""
-        return f"{self.check}{on}: {self.reason} ({self.where})"
+        ticket = f", {self.ticket}" if self.ticket else ""
+        return f"{self.check}{on}: {self.reason}{ticket} ({self.where})"
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,7 @@ def _load(path: Path, cat: Catalogue, seen: tuple[Path, ...]) -> Profile:
         cycle = " -> ".join(p.name for p in (*seen, path))
         raise ProfileError(f"{seen[-1]}: 'extends' makes a cycle ({cycle}); break it")
     text, data = tomlfile.read(path, ProfileError)
+    data = _dates_as_text(data)  # a TOML date (expires = 2027-03-31) as JSON would carry it
     _check_shape(path, text, data, cat)
     _check_meaning(path, text, data, cat)
     meta = data["profile"]
@@ -128,12 +137,16 @@ def _load(path: Path, cat: Catalogue, seen: tuple[Path, ...]) -> Profile:
             required=table.get("required", base.required),
             extra_values=_union(base.extra_values, table.get("extra_values", ())),
         )
+    pattern = meta.get("ticket_url", "")
     waivers = tuple(parent.waivers if parent else ()) + tuple(
         Waiver(
             w["check"],
             tuple(w.get("keys", ())),
             w["reason"],
             f"{path.name}:{tomlfile.line(text, ('waivers', i))}",
+            expires=_date(w["expires"], path, text, i) if "expires" in w else None,
+            ticket=w.get("ticket", ""),
+            ticket_url=_ticket_url(pattern, w.get("ticket", "")),
         )
         for i, w in enumerate(data.get("waivers", ()))
     )
@@ -147,6 +160,31 @@ def _load(path: Path, cat: Catalogue, seen: tuple[Path, ...]) -> Profile:
         waivers=waivers,
         allow_anonymous=meta.get("allow_anonymous", parent.allow_anonymous if parent else False),
     )
+
+
+def _ticket_url(pattern: str, ticket: str) -> str:
+    return pattern.replace("{ticket}", ticket) if pattern and ticket else ""
+
+
+def _dates_as_text(value: Any) -> Any:
+    """TOML's dates as ISO text, everywhere in a profile's data."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(v) for v in value]
+    return value
+
+
+def _date(text_value: str, path: Path, text: str, index: int) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text_value)
+    except ValueError:
+        at = f"{path}:{tomlfile.line(text, ('waivers', index, 'expires'))}: waiver {index + 1}"
+        raise ProfileError(
+            f"{at}: expires = {text_value!r} is not a day of the calendar; give YYYY-MM-DD"
+        ) from None
 
 
 def _union(a: tuple[str, ...], b: Iterable[str]) -> tuple[str, ...]:

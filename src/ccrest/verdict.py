@@ -73,6 +73,7 @@ class Facts:
     waived: int = 0  # expected failures a profile's waiver turned the failure into
     not_tested: int = 0  # skipped with a reason, or never reached
     stale_waivers: int = 0  # waivers that waived nothing: their deviation is gone
+    expired_waivers: int = 0  # waivers past their expires day: they waive nothing any more
     complete: bool = True  # the whole suite was selected (no -m, -k, file, deselection)
     selection: str = ""  # how the part was chosen, in words
     deadline: str = ""  # how the run deadline cut the run short, in words
@@ -124,11 +125,14 @@ def decide(f: Facts) -> Decision:
         return Decision(Verdict.NOT_TESTED, f.engine_exit, f.engine)
     if f.interrupted:
         return Decision(Verdict.INTERRUPTED, EXIT_INTERRUPTED, _stopped(f, f"({f.interrupted})"))
-    if f.failed or f.stale_waivers:
+    if f.failed or f.stale_waivers or f.expired_waivers:
         parts = [f"{f.failed} failed" if f.failed else ""]
         if f.stale_waivers:
             many = "waivers are" if f.stale_waivers > 1 else "waiver is"
             parts.append(f"{f.stale_waivers} {many} no longer needed")
+        if f.expired_waivers:
+            many = "waivers have" if f.expired_waivers > 1 else "waiver has"
+            parts.append(f"{f.expired_waivers} {many} expired")
         return Decision(Verdict.DOES_NOT_CONFORM, EXIT_FAILED, "; ".join(p for p in parts if p))
     if f.lost:  # a device that stops answering, or a network that fails: never a pass
         return Decision(

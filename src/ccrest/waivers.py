@@ -1,8 +1,10 @@
 """A profile's waivers and what became of them during a run: a waiver that a test covered
-(exercised) but that waived nothing is no longer needed, and fails the run."""
+(exercised) but that waived nothing is no longer needed, and fails the run; a waiver past its
+``expires`` day waives nothing and fails the run too, named."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +17,9 @@ class WaiverLedger:
     """The profile's waivers and what became of them during the run: a waiver that a test
     covered (exercised) but that waived nothing is no longer needed, and fails the run."""
 
-    def __init__(self, waivers: Sequence[Waiver]) -> None:
+    def __init__(self, waivers: Sequence[Waiver], today: datetime.date | None = None) -> None:
         self.waivers = tuple(waivers)
+        self.today = today or datetime.date.today()
         self.used: set[int] = set()
         self.exercised: set[int] = set()
 
@@ -24,10 +27,20 @@ class WaiverLedger:
         return Scope(self, tuple(checks), frozenset(keys))
 
     def stale(self) -> list[Waiver]:
-        return [w for i, w in enumerate(self.waivers) if i in self.exercised - self.used]
+        return [
+            w
+            for i, w in enumerate(self.waivers)
+            if i in self.exercised - self.used and not w.expired(self.today)
+        ]
+
+    def expired(self) -> list[Waiver]:
+        """The waivers past their day: they waive nothing, and the run fails naming them."""
+        return [w for w in self.waivers if w.expired(self.today)]
 
     def status(self) -> list[dict[str, Any]]:
         def state(i: int) -> str:
+            if self.waivers[i].expired(self.today):
+                return "expired"
             if i in self.used:
                 return "in use"
             return "no longer needed" if i in self.exercised else "not exercised"
@@ -39,6 +52,10 @@ class WaiverLedger:
                 "reason": w.reason,
                 "where": w.where,
                 "status": state(i),
+                **({"expires": w.expires.isoformat()} if w.expires else {}),
+                **({"days_left": (w.expires - self.today).days} if w.expires else {}),
+                **({"ticket": w.ticket} if w.ticket else {}),
+                **({"ticket_url": w.ticket_url} if w.ticket_url else {}),
             }
             for i, w in enumerate(self.waivers)
         ]
@@ -55,7 +72,7 @@ class Scope:
     def waive(self, finding: Finding) -> Waiver | None:
         keys = set(self.keys) | ({finding.key} if finding.key else set())
         for i, w in enumerate(self.ledger.waivers):
-            if w.covers(finding.check_id, keys):
+            if w.covers(finding.check_id, keys) and not w.expired(self.ledger.today):
                 self.ledger.used.add(i)
                 return w
         return None

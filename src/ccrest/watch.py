@@ -275,6 +275,7 @@ def judged(
             failed=sum(f.outcome == "fail" for f in faults),
             waived=sum(f.outcome == "waived" for f in faults),
             stale_waivers=len(watch.waivers.stale()),
+            expired_waivers=len(watch.waivers.expired()),
             complete=False,
             selection=JUDGED,
             interrupted=interrupted,

@@ -155,3 +155,73 @@ def test_alias_that_is_a_documented_key_is_refused(cat: Catalogue, tmp_path: Pat
     bad.write_text('[profile]\nname = "p"\n[keys.rcmb_max]\naliases = ["rcmb_values"]\n')
     with pytest.raises(ProfileError, match="alias 'rcmb_values' is itself a documented key"):
         load(str(bad), cat)
+
+
+def expiring(tmp_path: Path, expires: str) -> Path:
+    """The example profile, its waiver given a day it expires and a ticket."""
+    text = EXAMPLE.read_text()
+    text = text.replace(
+        'description = "Acme wallboxes on firmware 5.33"',
+        'description = "Acme wallboxes on firmware 5.33"\n'
+        'ticket_url = "https://tracker.example/browse/{ticket}"',
+    )
+    text = text.replace(
+        'reason = "localised error text, ticket FW-1234"',
+        f'reason = "localised error text"\nticket = "FW-1234"\nexpires = {expires}',
+    )
+    path = tmp_path / "acme-expiring.toml"
+    path.write_text(text)
+    return path
+
+
+def test_an_expired_waiver_waives_nothing_and_fails_the_run(run_suite, pytester, tmp_path) -> None:
+    """Past its day the waiver no longer waives: the deviation fails as it would without it,
+    and the run names the waiver (its ticket, its line) and why it fails."""
+    profile = expiring(tmp_path, "2000-01-31")
+    result = run_suite(f"--profile={profile}", f"--replay={FIELD}", reports=True)
+    assert result.ret == 1
+    assert set(failures(result)) == {"test_value_conforms[errors]"}
+    result.stdout.fnmatch_lines(
+        [
+            "*waiver expired on 2000-01-31 (it waives nothing now*): fs.value-valid on errors: "
+            "localised error text, FW-1234 (acme-expiring.toml:*)*"
+        ]
+    )
+    data = summary(pytester)
+    (waiver,) = data["profile"]["waivers"]
+    assert waiver["status"] == "expired" and waiver["days_left"] < 0
+    assert waiver["ticket_url"] == "https://tracker.example/browse/FW-1234"
+    assert data["verdict"] == "does-not-conform"
+    assert "1 waiver has expired" in data["verdict_reason"]
+    md = (pytester.path / "reports" / "conformance.md").read_text()
+    assert "ticket FW-1234, expires 2000-01-31): **expired**" in md
+
+
+def test_a_waiver_before_its_day_waives_as_before(run_suite, pytester, tmp_path) -> None:
+    profile = expiring(tmp_path, "2999-12-31")
+    result = run_suite(f"--profile={profile}", f"--replay={FIELD}", reports=True)
+    assert result.ret == 0 and result.parseoutcomes()["xfailed"] == 1
+    (waiver,) = summary(pytester)["profile"]["waivers"]
+    assert waiver["status"] == "in use" and waiver["days_left"] > 0
+    assert (waiver["expires"], waiver["ticket"]) == ("2999-12-31", "FW-1234")
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("expires = 2027-02-30", "not valid TOML"),
+        ('expires = "2027-02-30"', "is not a day of the calendar; give YYYY-MM-DD"),
+        ('expires = "soon"', "does not match"),
+        ('ticket = "FW 1234"', "does not match"),
+    ],
+)
+def test_a_bad_expiry_or_ticket_is_named_with_its_line(tmp_path, cat, line, says) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[profile]\nname = "x"\n\n[[waivers]]\ncheck = "fs.value-valid"\nreason = "r"\n'
+        + line
+        + "\n"
+    )
+    with pytest.raises(ProfileError, match=r"bad\.toml") as error:
+        load(str(path), cat)
+    assert says in str(error.value)

@@ -198,8 +198,12 @@ def _profile(summary: Mapping[str, Any]) -> dict[str, Any]:
     ]
     notes += [
         {
-            "state": "fail" if w["status"] == "no longer needed" else "waived",
-            "text": f"waiver {w['check']} ({w['reason']}): {w['status']}",
+            "state": "fail" if w["status"] in ("no longer needed", "expired") else "waived",
+            "text": f"waiver {w['check']} ({w['reason']}"
+            + (f", ticket {w['ticket']}" if w.get("ticket") else "")
+            + (f" {w['ticket_url']}" if w.get("ticket_url") else "")
+            + (f", expires {w['expires']}" if w.get("expires") else "")
+            + f"): {w['status']}",
         }
         for w in profile.get("waivers", ())
     ]

@@ -113,8 +113,11 @@ def render(summary: Mapping[str, Any]) -> str:
         )
     for w in profile.get("waivers", ()):
         on = f" on {text(', '.join(w['keys']))}" if w.get("keys") else ""
+        ticket = f", ticket {text(w['ticket'])}" if w.get("ticket") else ""
+        expires = f", expires {text(w['expires'])}" if w.get("expires") else ""
         lines.append(
-            f"- waiver {text(w['check'])}{on} ({text(w['reason'])}): **{text(w['status'])}**"
+            f"- waiver {text(w['check'])}{on} ({text(w['reason'])}{ticket}{expires}): "
+            f"**{text(w['status'])}**"
         )
     if summary["undocumented_keys"]:
         extra = ", ".join(text(k) for k in summary["undocumented_keys"])

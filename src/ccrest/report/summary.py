@@ -258,10 +258,12 @@ def build(
     if decision is None:
         scope = run.get("scope") or {}
         stale = [w for w in profile.get("waivers", ()) if w["status"] == "no longer needed"]
+        expired = [w for w in profile.get("waivers", ()) if w["status"] == "expired"]
         decision = decide(
             Facts.of(
                 (r.outcome for r in records),
                 stale_waivers=len(stale),
+                expired_waivers=len(expired),
                 complete=scope.get("complete", True),
                 selection=scope.get("selection", ""),
                 untestable="not testable" if run.get("exit_status") == "not-testable" else "",
