@@ -17,6 +17,7 @@ from tests.artifacts import markdown
 from tests.suites.conftest import PASSWORD, device, watch_of
 
 SPEED = 1800  # device seconds per second: an hour and a half of charging in three seconds
+DEFECT_PACE = {"speed": 600, "samples": 40}  # a defect's rule sees 40 samples, each <= ~1 min
 SESSION = (  # (the device's seconds, what the device does), driven by the device's clock
     (240, lambda d: d.plug(max_current=16)),
     (480, lambda d: d.present_card("04a3b2c1d2e380")),
@@ -27,11 +28,19 @@ SESSION = (  # (the device's seconds, what the device does), driven by the devic
 
 
 def watched(
-    folder: Path, until: float, *defects: str, session=SESSION, profile: str | None = None
+    folder: Path,
+    until: float,
+    *defects: str,
+    session=SESSION,
+    profile: str | None = None,
+    speed: float = SPEED,
+    samples: int = 0,
 ) -> dict:
-    """A watch of a simulator until its clock reads ``until``, the session acted out on the
-    same clock (no wall-clock timing: a loaded machine slows both alike)."""
-    with device(*defects, charging=False, speed=SPEED) as dev:
+    """A watch of a simulator until its clock reads ``until`` and at least ``samples`` were
+    taken, the session acted out on the same clock (no wall-clock timing). A rule over time
+    needs its device seconds per sample bounded: on a loaded machine each sample takes longer,
+    so a defect test runs the clock slower (``speed``) and asks for its samples."""
+    with device(*defects, charging=False, speed=speed) as dev:
         clock = dev.sim.device.clock
 
         def drive() -> None:
@@ -42,16 +51,19 @@ def watched(
 
         driver = threading.Thread(target=drive, daemon=True)
         driver.start()
-        summary = watch_of(
-            dev.url, PASSWORD, 120, 0.04, folder, profile=profile, stop=lambda: clock.now() >= until
-        )
+        taken = iter(range(1_000_000))
+
+        def stop() -> bool:  # called once before each sample
+            return next(taken) >= samples and clock.now() >= until
+
+        summary = watch_of(dev.url, PASSWORD, 120, 0.04, folder, profile=profile, stop=stop)
         driver.join(timeout=10)
     watchpage.write(folder, summary, read_rows(folder / "watch-samples.jsonl"))
     return summary
 
 
 def test_a_whole_session_is_watched_without_a_fault(tmp_path) -> None:
-    summary = watched(tmp_path, 5400)
+    summary = watched(tmp_path, 5400, samples=60)
     # a watch judges full_state over time only: what it judged passed, never "conforms"
     assert summary["verdict"] == "partial", summary["faults"]
     assert summary["exit_code"] == 0
@@ -78,7 +90,7 @@ def test_a_whole_session_is_watched_without_a_fault(tmp_path) -> None:
 
 
 def test_a_meter_running_backwards_is_marked_where_it_happened(tmp_path) -> None:
-    summary = watched(tmp_path, 1200, "meter-runs-backwards", session=SESSION[:2])
+    summary = watched(tmp_path, 1200, "meter-runs-backwards", session=SESSION[:2], **DEFECT_PACE)
     assert summary["verdict"] == "does-not-conform"
     (fault,) = [f for f in summary["faults"] if f["check"] == "temp.counter-monotonic"]
     assert fault["key"] == "meter_wh" and fault["count"] >= 5
@@ -130,7 +142,7 @@ def test_bad_durations_are_refused(text) -> None:
     ],
 )
 def test_the_rules_over_time_judge_the_last_samples(tmp_path, defect, check) -> None:
-    summary = watched(tmp_path, 1800, defect, session=SESSION[:2])
+    summary = watched(tmp_path, 1800, defect, session=SESSION[:2], **DEFECT_PACE)
     assert [f["check"] for f in summary["faults"]] == [check]
 
 
@@ -190,10 +202,17 @@ def test_a_profiles_waiver_holds_in_a_watch_as_in_check(tmp_path) -> None:
         '[[waivers]]\ncheck = "temp.timer-advances"\nreason = "known in this build"\n',
         encoding="utf-8",
     )
-    plain = watched(tmp_path / "plain", 1800, "timer-stands-still", session=SESSION[:2])
+    plain = watched(
+        tmp_path / "plain", 1800, "timer-stands-still", session=SESSION[:2], **DEFECT_PACE
+    )
     assert plain["verdict"] == "does-not-conform"
     waived = watched(
-        tmp_path / "waived", 1800, "timer-stands-still", session=SESSION[:2], profile=str(profile)
+        tmp_path / "waived",
+        1800,
+        "timer-stands-still",
+        session=SESSION[:2],
+        profile=str(profile),
+        **DEFECT_PACE,
     )
     assert waived["verdict"] == "partial", waived["verdict_reason"]
     assert [(f["check"], f["outcome"]) for f in waived["faults"]] == [
