@@ -284,3 +284,61 @@ def test_raw_head_sees_a_body_on_a_connection_kept_open(after: bytes, body: byte
     assert ex.error is None and ex.status == 200 and ex.body == body
     device.join(40)
     assert seen["client_hung_up"]
+
+
+BODY = b"conn_state:no_vehicle_connected\nmeter_wh:1234\n"
+
+
+def gzipped(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return packer.compress(data) + packer.flush()
+
+
+def answer(*fields: bytes, body: bytes = BODY, before: bytes = b"") -> bytes:
+    return before + b"HTTP/1.1 200 OK\r\n" + b"".join(f + b"\r\n" for f in fields) + b"\r\n" + body
+
+
+# framing HTTP allows: each reads as the body it carries (found by an outside audit of the
+# transport, the first three as false alarms, RFC 9110 15.2, 8.6 and RFC 1952 2.2)
+ALLOWED = {
+    "103 early hints": answer(
+        b"Content-Length: %d" % len(BODY), before=b"HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+    ),
+    "100 continue": answer(
+        b"Content-Length: %d" % len(BODY), before=b"HTTP/1.1 100 Continue\r\n\r\n"
+    ),
+    "gzip of two members": answer(
+        b"Content-Encoding: gzip",
+        b"Content-Length: %d" % len(gzipped(BODY[:20]) + gzipped(BODY[20:])),
+        body=gzipped(BODY[:20]) + gzipped(BODY[20:]),
+    ),
+    "Content-Length: N, N": answer(b"Content-Length: %d, %d" % (len(BODY), len(BODY))),
+}
+# framing that is broken: never read as a good answer (RFC 9112 6.3, RFC 1952 2.3.1)
+BROKEN = {
+    "two Content-Lengths": (
+        answer(b"Content-Length: %d" % len(BODY), b"Content-Length: %d" % (len(BODY) + 11)),
+        "Content-Length given as",
+    ),
+    "gzip without its trailer": (
+        answer(b"Content-Encoding: gzip", body=gzipped(BODY)[:-8]),
+        "compressed body ends early",
+    ),
+}
+
+
+@pytest.mark.parametrize("raw", list(ALLOWED.values()), ids=list(ALLOWED))
+def test_framing_http_allows_reads_as_the_body(raw: bytes) -> None:
+    port, _ = serve(raw, count=2)
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    ex = client.get("/rest/full_state")
+    assert (ex.status, ex.body, ex.error) == (200, BODY, None)
+    raw_head = client.raw("GET", "/rest/full_state")
+    assert raw_head.status == 200, "the raw path skips an interim answer too"
+
+
+@pytest.mark.parametrize(("raw", "says"), list(BROKEN.values()), ids=list(BROKEN))
+def test_broken_framing_is_never_a_good_answer(raw: bytes, says: str) -> None:
+    port, _ = serve(raw, count=1)
+    ex = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2).get("/rest/full_state")
+    assert ex.transport_failed and says in (ex.error or ""), ex.error

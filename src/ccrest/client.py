@@ -13,6 +13,7 @@ import contextlib
 import http.client
 import logging
 import math
+import re
 import select
 import socket
 import ssl
@@ -327,7 +328,7 @@ class Client:
         self._socket = conn.sock
         try:
             conn.request(method, target, body=data, headers=DEFAULT_HEADERS | headers)
-            response = conn.getresponse()
+            response = _past_interim(conn.getresponse(), conn, method)
         except TimeoutError:
             self._drop()
             return failed(f"no answer within {self.timeout:g} s")
@@ -337,6 +338,10 @@ class Client:
         except ValueError as exc:  # a header value http.client will not send
             self._drop()
             return failed(f"request failed: {type(exc).__name__}")
+        framing = _length(response)
+        if framing:
+            self._drop()
+            return failed(framing)
         body = bytearray()
         truncated = False
         inflate = _decoder(response.getheader("Content-Encoding", "") or "")
@@ -347,9 +352,7 @@ class Client:
             while chunk := response.read1(CHUNK):
                 room = self.max_body + 1 - len(body)
                 if inflate is not None:
-                    chunk = inflate.decompress(chunk, room)
-                    if inflate.unconsumed_tail:
-                        chunk += b"\0"  # more than fits: mark the cut below
+                    chunk, inflate = _inflated(inflate, chunk, room)
                 body += chunk
                 if len(body) > self.max_body:
                     del body[self.max_body :]
@@ -372,6 +375,9 @@ class Client:
         if self._was_cut:
             self._drop()
             return failed(f"{late} ({len(body)} B of the body received)")
+        if inflate is not None and not truncated and not inflate.eof:
+            self._drop()
+            return failed("the compressed body ends early (Content-Encoding broken)")
         if not truncated and response.length:  # Content-Length promised more than came
             self._drop()
             return failed(
@@ -454,7 +460,7 @@ class Client:
                 failed = Exchange(method, url, recorded, error=_describe(exc), started=started)
                 self._remember(failed)
                 return failed
-        head, sep, rest = bytes(data).partition(b"\r\n\r\n")
+        head, sep, rest = _final(bytes(data)).partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status_line = lines[0].split(" ", 2)
         status = int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else None
@@ -539,13 +545,24 @@ class _Watchdog:
             self._thread = None
 
 
+def _final(data: bytes) -> bytes:
+    """The bytes from the final answer on: interim 1xx answers before it (100 Continue, 103
+    Early Hints; RFC 9110 15.2: a client must be able to parse them) are skipped."""
+    while re.match(rb"HTTP/\d\.\d 1(?!01)\d\d", data):
+        _, sep, rest = data.partition(b"\r\n\r\n")
+        if not sep:
+            return data  # the interim answer is not whole yet
+        data = rest
+    return data
+
+
 def _complete(method: str, data: bytes | bytearray) -> bool | None:
     """Whether ``data`` holds a whole answer, so that a device keeping the connection open
     despite ``Connection: close`` is not waited on to the timeout. True: its head, then
     Content-Length bytes or the last chunk (or a status without a body). False: the head of
     an answer to HEAD (what may follow is a body HEAD must not have: waited for briefly).
     None: more must come (no head yet, or a body the connection's close delimits)."""
-    head, sep, rest = bytes(data).partition(b"\r\n\r\n")
+    head, sep, rest = _final(bytes(data)).partition(b"\r\n\r\n")
     if not sep:
         return None
     if method == "HEAD":
@@ -603,7 +620,59 @@ class _Inflater(Protocol):
     @property
     def unconsumed_tail(self) -> bytes: ...
 
+    @property
+    def unused_data(self) -> bytes: ...
+
+    @property
+    def eof(self) -> bool: ...
+
     def decompress(self, data: bytes, max_length: int = 0, /) -> bytes: ...
+
+
+def _inflated(inflate: _Inflater, data: bytes, room: int) -> tuple[bytes, _Inflater]:
+    """``data`` inflated (at most ``room`` bytes), across the members of a gzip body (RFC 1952
+    2.2: a gzip file is a series of members); more than fits marked with one byte beyond."""
+    out = inflate.decompress(data, room)
+    while inflate.eof and inflate.unused_data and len(out) < room:
+        rest = inflate.unused_data
+        inflate = zlib.decompressobj(zlib.MAX_WBITS | 32)
+        out += inflate.decompress(rest, room - len(out))
+    if inflate.unconsumed_tail or (inflate.eof and inflate.unused_data):
+        out += b"\0"  # more than fits: the caller cuts it there
+    return out, inflate
+
+
+def _past_interim(
+    response: http.client.HTTPResponse, conn: http.client.HTTPConnection, method: str
+) -> http.client.HTTPResponse:
+    """The final answer: interim 1xx answers other than 100 (which http.client skips itself),
+    such as 103 Early Hints, read past on the same connection (RFC 9110 15.2)."""
+    for _ in range(10):
+        if not 100 <= response.status < 200 or response.status == 101:
+            return response
+        following = http.client.HTTPResponse(conn.sock, method=method)
+        following.fp.close()
+        following.fp = response.fp  # the bytes already read stay in it
+        response.fp = None  # type: ignore[assignment]  # closed, as http.client closes it
+        following.begin()
+        response = following
+    return response
+
+
+def _length(response: http.client.HTTPResponse) -> str:
+    """Why the answer's Content-Length makes its framing invalid (two different values: RFC
+    9112 6.3, an unrecoverable error), or ""; a list of one value repeated (RFC 9110 8.6)
+    is taken as that value."""
+    given = response.msg.get_all("Content-Length") or []
+    values = {v.strip() for field in given for v in field.split(",")}
+    if len(values) > 1:
+        shown = " and ".join(sorted(values))
+        return f"the answer's framing is invalid: Content-Length given as {shown} (RFC 9112 6.3)"
+    if given and response.length is None and not response.chunked and values:
+        (value,) = values
+        if value.isdigit():
+            response.length = int(value)  # "N, N": http.client read none
+    return ""
 
 
 def _decoder(encoding: str) -> _Inflater | None:
