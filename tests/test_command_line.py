@@ -4,6 +4,7 @@ every subcommand with its own usage line and a "did you mean"."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -87,7 +88,7 @@ def test_every_suite_option_works_in_check_and_in_pytest_alike(
     if option.secret:  # never on pytest's command line: in the variable --password-env names
         assert not any(given in a for a in args if given)
         variable = through.getoption("password_env")
-        assert variable == "CC_PASSWORD" and __import__("os").environ[variable] == given
+        assert variable == "CC_PASSWORD" and os.environ[variable] == given
     else:
         assert same(option, through.getoption(option.dest), want)
 

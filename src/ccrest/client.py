@@ -666,7 +666,7 @@ def _length(response: http.client.HTTPResponse) -> str:
     given = response.msg.get_all("Content-Length") or []
     values = {v.strip() for field in given for v in field.split(",")}
     if len(values) > 1:
-        shown = " and ".join(sorted(values))
+        shown = safe.text(" and ".join(sorted(values))[:HEADER_VALUE_LIMIT])  # device bytes
         return f"the answer's framing is invalid: Content-Length given as {shown} (RFC 9112 6.3)"
     if given and response.length is None and not response.chunked and values:
         (value,) = values

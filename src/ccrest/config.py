@@ -16,7 +16,6 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from jsonschema import Draft202012Validator
 
@@ -40,10 +39,6 @@ class ConfigError(ValueError):
 class Setting:
     value: object
     source: str  # "default", "ccrest.toml:3", "environment CC_URL", "command line"
-
-
-def read_toml(path: Path, error: type[ValueError]) -> tuple[str, dict[str, Any]]:
-    return tomlfile.read(path, error)
 
 
 def read_file(path: Path, table: str | None = None) -> dict[str, Setting]:

@@ -34,7 +34,7 @@ from ccrest.client import Client
 from ccrest.findings import Outcome, show
 from ccrest.interrupts import Interrupts
 from ccrest.outcome import sort
-from ccrest.simctl import ControlError, find_control
+from ccrest.simctl import clock_speed, find_control
 from ccrest.spec import Catalogue
 from ccrest.verdict import Decision, Facts, decide
 from ccrest.waivers import WaiverLedger
@@ -159,14 +159,7 @@ class Watch:
 
 def clock_rate(client: Client) -> float:
     """A simulator says how fast its clock runs (/sim/state); a real controller's is ours."""
-    control, _ = find_control(client)
-    if control is None:
-        return 1.0
-    try:
-        speed = float(control.state()["clock_speed"])
-    except (ControlError, ValueError, KeyError, TypeError):
-        return 1.0
-    return speed if math.isfinite(speed) and speed > 0 else 1.0
+    return clock_speed(find_control(client)[0]) or 1.0
 
 
 def _row(t: float, values: Mapping[str, object], failed: list[str]) -> dict[str, object]:
