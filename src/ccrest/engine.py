@@ -32,6 +32,10 @@ def suites_dir() -> Path:
     return found
 
 
+# the pytest plugins a run loads (their entry points, which --disable-plugin-autoload skips)
+PLUGINS = ("pytest_html.plugin", "pytest_metadata.plugin", "xdist.plugin")
+
+
 def pytest_args(
     report_dir: Path,
     options: Sequence[str] = (),
@@ -46,8 +50,11 @@ def pytest_args(
         "ccrest.plugin",
         "-p",
         "no:cacheprovider",
-        "-p",
-        "no:timeout",  # pytest-timeout's --timeout is not ours; in a ccrest run it stays out
+        # only the plugins a conformance run is made of: another installed beside ccrest
+        # (pytest-timeout's --timeout, pytest-randomly's order, hypothesis' summary) neither
+        # changes a run nor slows it
+        "--disable-plugin-autoload",
+        *(arg for plugin in PLUGINS for arg in ("-p", plugin)),
         "-c",
         str(suites / "ccrest.ini") if (suites / "ccrest.ini").is_file() else os.devnull,
         f"--rootdir={suites}",
@@ -75,13 +82,7 @@ def run_in_process(
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            code = int(
-                pytest.main(
-                    pytest_args(
-                        report_dir, options, ["-p", "no:hypothesispytest", *extra], suites=suites
-                    )
-                )
-            )
+            code = int(pytest.main(pytest_args(report_dir, options, extra, suites=suites)))
     finally:
         for name in set(sys.modules) - modules:
             del sys.modules[name]

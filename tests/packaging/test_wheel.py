@@ -136,11 +136,19 @@ def test_other_projects_pytest_is_untouched(venv: Path, tmp_path: Path) -> None:
     ("engine_option", "says"),
     [
         (("-n", "2"), "-n (pytest-xdist): one controller must not see parallel requests"),
-        (("--reruns", "2"), "a conformance verdict is never retried into green"),
+        (
+            ("-p", "pytest_rerunfailures", "--reruns", "2"),
+            "a conformance verdict is never retried into green",
+        ),
+        (("--reruns", "2"), "unrecognized arguments: --reruns"),
+        (("--timeout-method", "thread"), "unrecognized arguments: --timeout-method"),
     ],
-    ids=["xdist", "rerunfailures"],
+    ids=["xdist", "rerunfailures-loaded", "rerunfailures-installed", "timeout-installed"],
 )
 def test_plugins_that_change_a_verdict_are_refused(venv, tmp_path, engine_option, says) -> None:
+    """pytest-xdist is one of ccrest's plugins, and its -n is refused with the reason. Other
+    plugins installed beside ccrest are not loaded (--disable-plugin-autoload): their options
+    are unknown to a run, and one loaded by name that would change a verdict is refused."""
     result = run(venv, tmp_path, "ccrest", "check", "--", *engine_option)
     assert result.returncode == 4, result.stdout[-2000:] + result.stderr[-2000:]
     assert says in result.stderr and "Traceback" not in result.stderr

@@ -314,6 +314,11 @@ class TestBadRequests:
             b"POST /sim/plug HTTP/1.1\r\nContent-Length: 99999999\r\nConnection: close\r\n\r\n",
             b"POST /sim/plug HTTP/1.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\n",
             b"GET /rest/full_state\r\n",
+            b"GET /rest/full_state HTTP/1.1\r\nX: a\r\n folded\r\nConnection: close\r\n\r\n",
+            b"GET /rest/full_state HTTP/1.1\r\nX : a\r\nConnection: close\r\n\r\n",
+            b"GET /rest/full_state HTTP/1.1\r\n: a\r\nConnection: close\r\n\r\n",
+            b"GET /rest/full_state HTTP/1.1\r\nX: a\rY: b\r\nConnection: close\r\n\r\n",
+            b"GET /rest/full_state HTTP/1.1\r\nX: a\x85Y: b\r\nConnection: close\r\n\r\n",
         ],
         ids=[
             "garbage",
@@ -333,6 +338,11 @@ class TestBadRequests:
             "huge-control-body",
             "negative-length",
             "http-0.9",
+            "obs-fold",
+            "space-before-colon",
+            "empty-name",
+            "bare-cr-in-value",
+            "nel-in-value",
         ],
     )
     def test_gets_a_4xx_and_the_server_keeps_serving(

@@ -13,7 +13,8 @@ import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import Message
+
+from ccrest.simulator.head import Fields
 
 ROLES = ("operator", "manufacturer")
 DEFAULT_PASSWORDS = {"operator": "operator-pw", "manufacturer": "manufacturer-pw"}
@@ -57,7 +58,7 @@ class BadCredentials(ValueError):
     """Credentials that cannot even be read (bad base64, no colon)."""
 
 
-def presented(headers: Mapping[str, str] | Message) -> tuple[str, str] | None:
+def presented(headers: Mapping[str, str] | Fields) -> tuple[str, str] | None:
     """The (username, password) a request presents, in either scheme, or None if it has none."""
     authorization = (headers.get("Authorization") or "").strip()
     scheme, _, token = authorization.partition(" ")

@@ -24,11 +24,11 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.message import Message
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from ccrest.simulator.device import Reading
+from ccrest.simulator.head import Fields
 
 if TYPE_CHECKING:
     from ccrest.simulator.auth import Credentials
@@ -40,7 +40,7 @@ class Handler(Protocol):
 
     path: str
     command: str
-    headers: Message
+    headers: Fields
     wfile: Any
     connection: socket.socket
     server: Any

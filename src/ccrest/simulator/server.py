@@ -9,6 +9,7 @@ re-raise it (``Simulator.raise_errors``).
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import hmac
 import json
 import re
@@ -16,13 +17,13 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccrest.simulator import control
+from ccrest.simulator import control, head
 from ccrest.simulator.auth import BadCredentials, Credentials, presented
 from ccrest.simulator.defects import Defect
 from ccrest.simulator.device import Device
@@ -80,12 +81,11 @@ class SimServer(ThreadingHTTPServer):
             self._connections.add(request)
         super().process_request(request, client_address)
 
-    @contextlib.contextmanager
-    def serving(self) -> Iterator[Callable[[], None]]:
-        """A request being answered, from its parse until its answer is made: the answer's
-        write calls ``done`` first, so a client that sends its next request the moment it has
-        the answer (on a new connection, after ``Connection: close``) is never counted as
-        asking twice at once."""
+    def serving(self) -> Callable[[], None]:
+        """Count a request as being answered, from its parse until its answer is made; the
+        ``done`` returned is called by the answer's write (and again, harmlessly, at the end),
+        so a client that sends its next request the moment it has the answer (on a new
+        connection, after ``Connection: close``) is never counted as asking twice at once."""
         finished = False
 
         def done() -> None:
@@ -98,10 +98,7 @@ class SimServer(ThreadingHTTPServer):
         with self._guard:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-        try:
-            yield done
-        finally:
-            done()
+        return done
 
     def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
         with self._guard:
@@ -128,13 +125,42 @@ class SimServer(ThreadingHTTPServer):
             self.errors.append(exc)
 
 
+def _version(text: str) -> tuple[int, int] | None:
+    """HTTP/major.minor as numbers (RFC 9112 section 2.3; leading zeros ignored), or None."""
+    major, dot, minor = text.removeprefix("HTTP/").partition(".")
+    if not text.startswith("HTTP/") or not dot:
+        return None
+    if not all(part.isdigit() and part.isascii() and len(part) <= 10 for part in (major, minor)):
+        return None
+    return int(major), int(minor)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+_date: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The Date header's value (RFC 9110 section 6.6.1), formatted once per second."""
+    global _date
+    now = int(time.time())
+    if _date[0] != now:
+        _date = (now, email.utils.formatdate(now, usegmt=True))
+    return _date[1]
+
+
 def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number; give a finite number")
 
 
 class Handler(BaseHTTPRequestHandler):
     server: SimServer
-    _headers_buffer: list[bytes]  # the standard library's, written with the body in reply()
+    headers: head.Fields  # type: ignore[assignment]  # read by head.read, not as e-mail
     _answered: Callable[[], None]  # the request in flight is answered (serving()'s ``done``)
     protocol_version = "HTTP/1.1"
     server_version = "ccrest-sim"
@@ -173,14 +199,55 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if not self.parse_request():
                 return
-            if self.headers.defects:  # e.g. a header line without a colon ends parsing early
-                self.send_error(HTTPStatus.BAD_REQUEST, "malformed header block")
-                return
-            with self.server.serving() as self._answered:
+            self._answered = self.server.serving()
+            try:
                 self.dispatch()
                 self.wfile.flush()
+            finally:
+                self._answered()
         except TimeoutError:
             self.close_connection = True
+
+    def parse_request(self) -> bool:
+        """The request line as the standard library reads it; the header block by
+        ``head.read``, which refuses what HTTP's grammar does not allow (400) instead of
+        reading it as e-mail. False once a refusal has been sent."""
+        self.command = ""  # set in case of an error on the first line
+        self.request_version = self.default_request_version
+        self.close_connection = True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if not words:
+            return False
+        if len(words) != 3:  # two words (HTTP/0.9) are refused before this
+            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request syntax ({self.requestline!r})")
+            return False
+        command, path, version = words
+        number = _version(version)
+        if number is None:
+            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request version ({version!r})")
+            return False
+        if number >= (2, 0):
+            self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED)
+            return False
+        self.close_connection = number < (1, 1)
+        self.request_version = version
+        self.command, self.path = command, path
+        if self.path.startswith("//"):  # as the standard library: never an absolute URI
+            self.path = "/" + self.path.lstrip("/")
+        try:
+            self.headers = head.read(self.rfile)
+        except head.Malformed as exc:
+            self.send_error(exc.status, exc.reason)
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive":
+            self.close_connection = False
+        if self.headers.get("Expect", "").lower() == "100-continue" and number >= (1, 1):
+            return self.handle_expect_100()
+        return True
 
     def dispatch(self) -> None:
         try:
@@ -344,18 +411,21 @@ class Handler(BaseHTTPRequestHandler):
         content_type: str,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        """The head, built in one piece (the standard library's send_response and send_header
+        format a line at a time), and the body in the same write: one sendall, one segment
+        for a small answer."""
+        lines = [
+            f"{self.protocol_version} {status} {_phrase(status)}\r\n"
+            f"Server: {self.server_version}\r\nDate: {_http_date()}\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+            "Cache-Control: no-store\r\n"
+        ]
         for name, value in (headers or {}).items():
-            self.send_header(name, value)
+            lines.append(f"{name}: {value}\r\n")
         if self.close_connection:
-            self.send_header("Connection", "close")
-        # the head and the body in one write (one sendall, one segment for a small answer)
-        self._headers_buffer.append(b"\r\n")
-        head = b"".join(self._headers_buffer)
-        self._headers_buffer = []
+            lines.append("Connection: close\r\n")
+        lines.append("\r\n")
+        head = "".join(lines).encode("latin-1")
         self._answered()  # the answer is made: from here the client may ask again
         self.wfile.write(head + body if self.command != "HEAD" else head)
 
