@@ -17,7 +17,7 @@ from typing import Any
 from ccrest import inventory, profiles
 from ccrest.bench import Bench, Settings
 from ccrest.client import ClientError, check_url
-from ccrest.options import OPTIONS, SettingError
+from ccrest.options import BY_KEY, DEFAULTS, OPTIONS, SettingError
 from ccrest.spec import catalogue
 from ccrest.waivers import WaiverLedger
 
@@ -26,17 +26,19 @@ def settings_from(values: Mapping[str, Any], lab: bool = False) -> Settings:
     """The options' settings; for a lab (``lab``), only what all its controllers share."""
     opt = _given(values)
     # --replay wins over a CC_URL in the environment, not over an explicit --controller-url
-    given = opt.url if opt.url is not None else os.environ.get("CC_URL")
+    url_env = BY_KEY["url"].env
+    given = opt.url if opt.url is not None else os.environ.get(url_env)
     if opt.replay and opt.url is None:
         given = None  # --replay wins over a CC_URL in the environment
     if given is not None and not given.strip():
-        where = "--controller-url" if opt.url is not None else "CC_URL"
+        where = BY_KEY["url"].flag if opt.url is not None else url_env
         raise SettingError(
             f"{where} is empty: give the controller's http://HOST[:PORT], or leave it out "
-            "(unset CC_URL) to test the bundled simulator"
+            f"(unset {url_env}) to test the bundled simulator"
         )
     url = None if lab else given or None
-    username = opt.username or os.environ.get("CC_USERNAME") or "operator"
+    # the environment and defaults named once, in ccrest.options (plain pytest reads no file)
+    username = opt.username or os.environ.get(BY_KEY["username"].env) or str(DEFAULTS["username"])
     password = opt.password or os.environ.get(opt.password_env) or None
     replay = Path(opt.replay).resolve() if opt.replay else None
     if replay is not None:
