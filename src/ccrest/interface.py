@@ -125,27 +125,27 @@ def _full_state(first: Exchange | None, reads: list[Exchange], cat: Catalogue) -
     }
     if first.status != 200:
         return entry
-    seen: dict[str, dict[str, Any]] = {}
-    shown: dict[str, set[str]] = {}
+    seen: dict[str, dict[str, Any]] = {}  # the first KEYS_LISTED keys, in the device's order
+    shown: dict[str, set[int]] = {}  # per key, the values seen (hashed: memory stays small)
     for number, ex in enumerate([first, *reads]):
         state = parse_full_state(ex.body, ex.content_type if ex.body else None)
         mask_secret_keys(state, cat)
         if number == 0:
             entry["form"] = str(state.form) if state.form is not None else "none"
-            for key, at in sorted(state.positions.items(), key=lambda item: item[1]):
+            ordered = sorted(state.positions.items(), key=lambda item: item[1])
+            for key, at in ordered[:KEYS_LISTED]:
                 seen[key] = {"key": key, "at": at, "values": [], "formats": []}
                 shown[key] = set()
+            if len(ordered) > KEYS_LISTED:
+                entry["more_keys"] = len(ordered) - KEYS_LISTED
         entry["reads"] += 1
         for key, value in state.values.items():
             _add_value(seen.get(key), shown.get(key), value)
-    keys = list(seen.values())
-    entry["keys"] = [_tidy(k) for k in keys[:KEYS_LISTED]]
-    if len(keys) > KEYS_LISTED:
-        entry["more_keys"] = len(keys) - KEYS_LISTED
+    entry["keys"] = [_tidy(k) for k in seen.values()]
     return entry
 
 
-def _add_value(key: dict[str, Any] | None, shown: set[str] | None, value: object) -> None:
+def _add_value(key: dict[str, Any] | None, shown: set[int] | None, value: object) -> None:
     """One read's value of a key the first read had (a key appearing later keeps no place)."""
     if key is None or shown is None:
         return
@@ -154,7 +154,7 @@ def _add_value(key: dict[str, Any] | None, shown: set[str] | None, value: object
         key["text"] = True  # one value that is no number: the key is not compared by format
     elif form not in key["formats"] and len(key["formats"]) < FORMATS_LISTED:
         key["formats"].append(form)
-    identity = json.dumps(value, sort_keys=True, default=str)
+    identity = hash(json.dumps(value, sort_keys=True, default=str))
     if identity in shown:
         return
     shown.add(identity)

@@ -288,5 +288,6 @@ def render_markdown(diff: Mapping[str, Any]) -> str:
     out.append("")
     out += [f"- {md(n)}" for n in section["notes"]]
     out.append("")
-    out += [f"Breaks: **{name}**: {words}." for name, words in interface.READERS.items()]
+    out += ["Whom a change can break:", ""]
+    out += [f"- **{name}**: {words}" for name, words in interface.READERS.items()]
     return "\n".join(out) + "\n"

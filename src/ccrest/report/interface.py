@@ -300,8 +300,10 @@ def _values(
                 "a number written another way (decimals, sign, separators, items)",
             )
         ]
-    elif spec is not None and spec.change == "static":
-        return []  # an identity (serial, model, firmware): the diff's identity part shows it
+    elif spec is not None and (spec.change == "static" or "$ref" in spec.schema):
+        # an identity (serial, model, firmware: the diff's identity part shows it) or an
+        # identifier of a lexical form (a card's UID): which one it shows is no vocabulary
+        return []
     else:
         shapes = {_shape(v) for v in old_values}
         fresh = [v for v in new_values if _shape(v) not in shapes]
