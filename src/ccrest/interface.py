@@ -134,7 +134,7 @@ def _full_state(first: Exchange | None, reads: list[Exchange], cat: Catalogue) -
             entry["form"] = str(state.form) if state.form is not None else "none"
             ordered = sorted(state.positions.items(), key=lambda item: item[1])
             for key, at in ordered[:KEYS_LISTED]:
-                seen[key] = {"key": key, "at": at, "values": [], "formats": []}
+                seen[key] = {"key": kept_value(key), "at": at, "values": [], "formats": []}
                 shown[key] = set()
             if len(ordered) > KEYS_LISTED:
                 entry["more_keys"] = len(ordered) - KEYS_LISTED

@@ -97,6 +97,8 @@ def test_the_record_is_bounded(cat) -> None:
     assert len(k0["values"]) == interface.VALUES_LISTED and k0["more_values"] == 11
     long = record("display_text:" + "x" * 5000, cat=cat)["full_state"]["keys"][0]
     assert len(long["values"][0]) == interface.VALUE_CHARS + 1
+    named = record("k" * 5000 + ":1", cat=cat)["full_state"]["keys"][0]
+    assert len(named["key"]) == interface.VALUE_CHARS + 1
 
 
 def test_a_json_body_keeps_its_member_order_and_numbers(cat) -> None:

@@ -212,3 +212,40 @@ def test_the_history_of_five_builds_renders_with_its_chart(tmp_path) -> None:
         assert "body form" in acme.text  # the simulator's JSON after the field text
     finally:
         driver.quit()
+
+
+MARK = "ccrest-mark"
+HOSTILE = (  # a build whose new key and values carry markup of every output and a terminal escape
+    f"<img src=//192.0.2.9/{MARK} onerror=alert(1)>|![x](//192.0.2.9/i.png):1\n"  # no colon
+    f"errors:<script>{MARK}</script> [l](http://192.0.2.9) \x1b]0;owned\x07\x1b[31m| # x\n"
+)
+
+
+def test_a_builds_bytes_stay_text_in_the_diff_and_the_history(builds, tmp_path) -> None:
+    """Key names and values are a device's bytes: the diff's terminal, HTML and Markdown and
+    the history's page show them as text, and no escape sequence reaches the terminal."""
+    body = tmp_path / "hostile.txt"
+    body.write_bytes(
+        (CAPTURES / "field-5.22.1-idle.txt").read_bytes().replace(b"errors:no_errors\n", b"")
+        + HOSTILE.encode()
+    )
+    hostile = run_build(tmp_path / "hostile", body, "--profile=field-5.22")
+    old = builds["old"] / "conformance.json"
+    done = ccrest(
+        "report", "diff", old, hostile / "conformance.json", "--html", "d.html",
+        "--markdown", "d.md", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "\x1b" not in done.stdout and "\\x1b" in done.stdout
+    page = artifacts.markdown((tmp_path / "d.md").read_text())
+    assert page.unsafe == []
+    rows = interface_rows(page)
+    assert ("new value", "errors", "value") in rows
+    assert any(r[0] == "added" and r[1].startswith("<img src=") for r in page.rows("change"))
+    assert artifacts.html_injections((tmp_path / "d.html").read_text(), MARK) == []
+    history = ccrest(
+        "report", "history", builds["old"], hostile, "--markdown", "h.md", cwd=tmp_path
+    )
+    assert history.returncode == 0 and "\x1b" not in history.stdout, history.stderr
+    assert artifacts.html_injections((tmp_path / "history.html").read_text(), MARK) == []
+    assert artifacts.markdown((tmp_path / "h.md").read_text()).unsafe == []
