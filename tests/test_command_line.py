@@ -112,6 +112,12 @@ TYPOS = [
     (["sim", "--prot", "1"], "usage: ccrest sim ", "did you mean --port?"),
     (["report", "dif", "a", "b"], "usage: ccrest report ", "did you mean diff?"),
     (["report", "merge", "--outt", "x"], "usage: ccrest report merge ", "did you mean --out?"),
+    (["report", "history", "x", "--markdwn", "y"], "usage: ccrest report history ", "--markdown?"),
+    (
+        ["report", "diff", "a", "b", "--fail-on", "regresion"],
+        "usage: ccrest report diff ",
+        "regression?",
+    ),
     (["selfcheck", "--matrx"], "usage: ccrest selfcheck ", "did you mean --matrix?"),
     (["coverage", "--markdwn"], "usage: ccrest coverage ", "unrecognized arguments: --markdwn"),
     (["example", "lba"], "usage: ccrest example ", "did you mean lab?"),

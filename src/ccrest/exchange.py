@@ -36,6 +36,7 @@ class Exchange:
     sent: bool = True  # False when the client had given up on the device before sending
     size: int = -1  # the body's length as received, when ``body`` keeps only an excerpt
     echoed: bool = False  # the answer held a known secret (masked here): it repeated one
+    slimmed: bool = False  # ``body`` keeps only an excerpt (``slim``): no value may be read off it
 
     @property
     def body_size(self) -> int:
@@ -46,7 +47,7 @@ class Exchange:
         have read it (reports, history): a megabyte per answer would add up."""
         if len(self.body) <= limit:
             return self
-        return replace(self, body=self.body[:limit], size=self.body_size)
+        return replace(self, body=self.body[:limit], size=self.body_size, slimmed=True)
 
     @property
     def content_type(self) -> str | None:

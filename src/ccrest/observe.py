@@ -60,11 +60,11 @@ def full_state(client: Client, cat: Catalogue | None = None) -> Observed:
         return Observed(exchange, None)
     state = parse_full_state(exchange.body, exchange.content_type if exchange.body else None)
     aliased = _apply_aliases(state, cat) if cat is not None else {}
-    _mask_secret_keys(state, cat or catalogue())
+    mask_secret_keys(state, cat or catalogue())
     return Observed(exchange, state, aliased)
 
 
-def _mask_secret_keys(state: FullState, cat: Catalogue) -> None:
+def mask_secret_keys(state: FullState, cat: Catalogue) -> None:
     """An undocumented key named like a secret (``wifi_password``) keeps its place, but its
     value is never shown: every rule and report reads it masked."""
     masked = [k for k in state.values if k not in cat and secret_named(k)]

@@ -33,16 +33,20 @@ class BodyForm(StrEnum):
 
 @dataclass
 class FullState:
-    """A parsed ``full_state`` body: ``values`` has each key's first value, ``occurrences`` all."""
+    """A parsed ``full_state`` body: ``values`` has each key's first value, ``occurrences`` all,
+    ``positions`` where each key first stood (the text form's line number, the JSON form's
+    member number), as a client that reads by position counts."""
 
     form: BodyForm | None
     values: dict[str, object] = field(default_factory=dict)
     occurrences: dict[str, list[object]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
 
-    def add(self, key: str, value: object) -> None:
+    def add(self, key: str, value: object, at: int = 0) -> None:
         self.occurrences.setdefault(key, []).append(value)
         self.values.setdefault(key, value)
+        self.positions.setdefault(key, at)
 
 
 @dataclass
@@ -173,7 +177,7 @@ def _parse_text(text: str, findings: list[Finding]) -> FullState:
                 )
             )
         else:
-            state.add(*_clean(key, value, state.findings))
+            state.add(*_clean(key, value, state.findings), number)
     for check, count in bad.items():
         if count > LISTED:
             state.findings.append(
@@ -231,8 +235,8 @@ def _parse_json_object(text: str, content_type: str | None, findings: list[Findi
             )
         )
         return state
-    for key, value in pairs:
-        state.add(*_clean(key, value, state.findings))
+    for number, (key, value) in enumerate(pairs, start=1):
+        state.add(*_clean(key, value, state.findings), number)
     _report_duplicates(state)
     return state
 

@@ -1,5 +1,6 @@
 """The temporal samples as two small charts, in numbers a template draws as inline SVG: the
-meter against the band the power allows, and the charging timer against the clock.
+meter against the band the power allows, and the charging timer against the clock; and a
+model's builds in firmware order (``report history``): faults and interface changes per build.
 
 Pure and without a plotting library: coordinates in, coordinates out; the page opens offline.
 """
@@ -13,6 +14,8 @@ from typing import Any
 WIDTH, HEIGHT = 640, 190
 LEFT, RIGHT, TOP, BOTTOM = 70, 12, 14, 30  # room for the axis labels
 CHARGING = ("vehicle_charging_type2", "vehicle_charging_schuko")
+# what a template needs to draw a panel's axes
+GEOMETRY = {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": RIGHT, "bottom": BOTTOM}
 
 
 @dataclass
@@ -34,6 +37,12 @@ class Panel:
     expected: str = ""  # SVG polyline points: the value a correct device shows
     ticks: list[tuple[float, str]] = field(default_factory=list)  # y, label
     t_max: float = 0.0
+    second: list[Point] = field(default_factory=list)  # another series on the same axes
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)  # x, label (a build's)
+
+    @property
+    def second_line(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.second)
 
     @property
     def line(self) -> str:
@@ -137,3 +146,35 @@ def panels(samples: Mapping[str, Any] | None) -> list[Panel]:
         return []
     rows = samples.get("rows", ())
     return [p for p in (meter_panel(rows), timer_panel(rows)) if p is not None]
+
+
+def history_panel(builds: Sequence[Mapping[str, Any]], title: str) -> Panel:
+    """One model's builds left to right in firmware order: its faults (a point per build,
+    flagged where the verdict is not conforms) and its interface changes from the build
+    before (a second series)."""
+    xs = list(range(len(builds)))
+    changes = [b["interface_changes"] or 0 for b in builds]
+    s = _Scale(xs or [0], [0, *(b["faults"] for b in builds), *changes])
+    s.v0 = 0  # counts start at zero
+    panel = Panel(
+        title,
+        "faults",
+        [
+            Point(
+                s.x(i),
+                s.y(b["faults"]),
+                f"{b['firmware']}: {b['verdict']}, {b['faults']} faults",
+                b["verdict"] != "conforms",
+            )
+            for i, b in zip(xs, builds, strict=True)
+        ],
+        ticks=[(s.y(v), f"{v:,.0f}") for v in (0, (s.v1) / 2, s.v1)],
+        t_max=len(builds),
+    )
+    panel.second = [
+        Point(s.x(i), s.y(n), f"{b['firmware']}: {n} interface changes from the build before")
+        for i, b, n in zip(xs, builds, changes, strict=True)
+        if b["interface_changes"] is not None
+    ]
+    panel.x_ticks = [(s.x(i), str(b["firmware"])[:24]) for i, b in zip(xs, builds, strict=True)]
+    return panel

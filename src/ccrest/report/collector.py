@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from ccrest import __version__
+from ccrest import __version__, interface
 from ccrest.bench import Bench
+from ccrest.client import CONFIGURED
 from ccrest.findings import Finding
 from ccrest.report import fleet, html, junit, markdown, timeline
 from ccrest.report.files import write_json, write_text
@@ -177,6 +178,7 @@ class ReportCollector:
                 (f for r in records if r.family == "temporal" for f in r.findings),
             ),
             decision=decision,
+            interface=_interface(bench),
         )
         if bench.name:
             summary["device"] = {"name": bench.name}
@@ -232,6 +234,21 @@ class ReportCollector:
         if metadata is not None:
             self._packages = {k: v for k, v in metadata.items() if isinstance(v, str | dict)}
             metadata.clear()
+
+
+def _interface(bench: Bench) -> dict[str, Any] | None:
+    """What the run saw of the interface (``ccrest.interface``), from the client's history."""
+    target = bench.target
+    if target is None:
+        return None
+    client = target.client
+    return interface.observe(
+        target.first.exchange if target.first else None,
+        client.history,
+        bench.cat,
+        base_url=client.base_url,
+        credential_headers=client.headers_for(CONFIGURED),
+    )
 
 
 def _run_elsewhere(config: pytest.Config) -> bool:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from ccrest.findings import Finding, Outcome, show
-from ccrest.spec import Catalogue, default_schema_dir
+from ccrest.spec import Catalogue, KeySpec, default_schema_dir
 from ccrest.verdict import Decision, Facts, decide
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -227,11 +227,25 @@ def renamed(
     for key, entry in keys.items():
         if entry["verdict"] != "missing" or not extra:
             continue
-        for candidate in difflib.get_close_matches(key, extra, n=3, cutoff=0.6):
-            if cat.key(key).violation(observed[candidate]) is None:
-                hints[key] = excerpt(candidate, 60)
-                break
+        spec = cat.key(key)
+
+        def fits(name: str, spec: KeySpec = spec) -> bool:
+            return spec.violation(observed[name]) is None
+
+        candidate = rename_of(key, extra, fits)
+        if candidate is not None:
+            hints[key] = excerpt(candidate, 60)
     return hints
+
+
+def rename_of(name: str, candidates: Sequence[str], fits: Callable[[str], bool]) -> str | None:
+    """The key ``name`` was probably renamed to: the closest similar name among ``candidates``
+    whose value ``fits`` what ``name`` carried (the run's rename hint, and ``report diff``'s
+    renamed keys between two builds)."""
+    for candidate in difflib.get_close_matches(name, candidates, n=3, cutoff=0.6):
+        if fits(candidate):
+            return candidate
+    return None
 
 
 def build(
@@ -246,10 +260,12 @@ def build(
     versions: Mapping[str, str],
     samples: Mapping[str, object] | None = None,
     decision: Decision | None = None,
+    interface: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole summary. ``observed`` is the first full_state the run read (may be empty);
     ``samples`` the temporal readings as ``ccrest.report.timeline`` keeps them; ``decision``
-    the run's verdict (``ccrest.verdict``), decided from the records here when not given."""
+    the run's verdict (``ccrest.verdict``), decided from the records here when not given;
+    ``interface`` what the run saw of the interface (``ccrest.interface``), for the diff."""
     records = list(records)
     counts = {outcome: sum(r.outcome == outcome for r in records) for outcome in OUTCOMES}
     counts["advisories"] = sum(_state(f, cat) == "warn" for r in records for f in r.findings)
@@ -278,7 +294,7 @@ def build(
     keys = {key: _key_entry(key, records, cat) for key in cat.keys}
     for key, new_name in renamed(cat, keys, observed).items():
         keys[key]["renamed"] = new_name
-    return {
+    summary: dict[str, Any] = {
         "verdict": str(decision.verdict),
         "verdict_reason": decision.reason,
         "target": dict(target) | {k: excerpt(str(observed[k])) for k in IDENTITY if k in observed},
@@ -321,3 +337,6 @@ def build(
             for r in records
         ],
     }
+    if interface is not None:
+        summary["interface"] = dict(interface)
+    return summary
