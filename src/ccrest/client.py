@@ -45,6 +45,7 @@ DEFAULT_HEADERS = {
     "Connection": "keep-alive",
 }
 LOG = logging.getLogger("ccrest.client")  # masked (masking.MaskRecords) like the libraries'
+IDEMPOTENT = ("GET", "HEAD")  # the requests sent again after a keep-alive close (never a write)
 PATH_SAFE = "!#$%&'()*+,/:;=?@[]~"  # a path is sent as given, only what HTTP cannot carry quoted
 
 Credentials = tuple[str, str] | None
@@ -315,29 +316,38 @@ class Client:
         deadline = started + 2 * self.timeout
         late = f"no complete answer within {2 * self.timeout:g} s"
         target = quote(url[len(self.base_url) :] or "/", safe=PATH_SAFE)
-        conn = self._connection()
-        if conn.sock is None:
+        while True:
+            conn = self._connection()
+            reused = conn.sock is not None
+            if not reused:
+                try:
+                    conn.connect()
+                except TimeoutError:
+                    self._drop()
+                    return failed(f"no connection within {self.timeout:g} s")
+                except OSError as exc:
+                    self._drop()
+                    return failed(late if self._was_cut else _describe(exc))
+            self._socket = conn.sock
             try:
-                conn.connect()
+                conn.request(method, target, body=data, headers=DEFAULT_HEADERS | headers)
+                response = _past_interim(conn.getresponse(), conn, method)
+                break
             except TimeoutError:
                 self._drop()
-                return failed(f"no connection within {self.timeout:g} s")
-            except OSError as exc:
+                return failed(f"no answer within {self.timeout:g} s")
+            except (OSError, http.client.HTTPException) as exc:
                 self._drop()
+                if reused and method in IDEMPOTENT and not self._was_cut and _unanswered(exc):
+                    # RFC 9112 section 9.3.1.1: a device may close an idle connection at any
+                    # moment (one that closes after each answer without saying so, too), and
+                    # an idempotent request it never answered is sent again, once, on a new
+                    # connection; a fresh connection's failure is the device's and reported
+                    continue
                 return failed(late if self._was_cut else _describe(exc))
-        self._socket = conn.sock
-        try:
-            conn.request(method, target, body=data, headers=DEFAULT_HEADERS | headers)
-            response = _past_interim(conn.getresponse(), conn, method)
-        except TimeoutError:
-            self._drop()
-            return failed(f"no answer within {self.timeout:g} s")
-        except (OSError, http.client.HTTPException) as exc:
-            self._drop()
-            return failed(late if self._was_cut else _describe(exc))
-        except ValueError as exc:  # a header value http.client will not send
-            self._drop()
-            return failed(f"request failed: {type(exc).__name__}")
+            except ValueError as exc:  # a header value http.client will not send
+                self._drop()
+                return failed(f"request failed: {type(exc).__name__}")
         framing = _length(response)
         if framing:
             self._drop()
@@ -711,6 +721,12 @@ def _merged(message: http.client.HTTPMessage) -> dict[str, str]:
         first = names.setdefault(name.lower(), name)
         merged[first] = f"{merged[first]}, {value}" if first in merged else value
     return merged
+
+
+def _unanswered(exc: BaseException) -> bool:
+    """The connection was closed or reset under a request, before an answer (a broken
+    answer is the device's failure and is reported)."""
+    return isinstance(exc, ConnectionResetError | BrokenPipeError)  # RemoteDisconnected too
 
 
 def _describe(exc: BaseException) -> str:
