@@ -177,6 +177,7 @@ class ReportCollector:
                 (f for r in records if r.family == "temporal" for f in r.findings),
             ),
             decision=decision,
+            declaration=bench.declaration.summary() if bench.declaration else None,
         )
         if bench.name:
             summary["device"] = {"name": bench.name}
