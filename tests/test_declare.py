@@ -281,3 +281,23 @@ def test_a_device_against_its_declaration_fails_the_check(
 def test_a_rule_without_its_keys_is_not_tested(decl) -> None:
     findings = declared.judge("decl.slave", {}, decl)
     assert [f.outcome for f in findings] == [Outcome.NOT_TESTED]
+
+
+def test_the_shipped_example_is_a_declaration_and_is_printed(cat) -> None:
+    import subprocess
+    import sys
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "declaration.toml"
+    shipped = declare.load(str(example), cat)
+    assert shipped.words() == (
+        "Type 2 socket; 3 phases; OCPP 1.6; meter internal_meter; RCMB; "
+        "REST without-uid; credentials required; max 32 A; slave configured"
+    )
+    assert declared.check_all(DEVICE, shipped) == [], "the bundled simulator, as declared"
+    printed = subprocess.run(
+        [sys.executable, "-m", "ccrest.cli", "example", "declaration"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert printed.returncode == 0 and printed.stdout == example.read_text()
