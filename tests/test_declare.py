@@ -301,3 +301,12 @@ def test_the_shipped_example_is_a_declaration_and_is_printed(cat) -> None:
         timeout=60,
     )
     assert printed.returncode == 0 and printed.stdout == example.read_text()
+
+
+def test_a_lab_declares_each_model_in_its_profile_not_with_the_option(tmp_path) -> None:
+    from ccrest.configure import benches_from
+    from ccrest.options import SettingError
+
+    given = {"inventory": str(tmp_path / "lab.toml"), "declaration": str(tmp_path / "m.toml")}
+    with pytest.raises(SettingError, match="--declaration and --inventory exclude each other"):
+        benches_from(given)

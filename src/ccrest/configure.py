@@ -136,6 +136,11 @@ def benches_from(values: Mapping[str, Any]) -> dict[str, Bench]:
                 "controller, its url and the environment variable of its password (and a "
                 "guided walk is one person at one controller)"
             )
+    if opt.declaration:
+        raise SettingError(
+            "--declaration and --inventory exclude each other: each controller's model is "
+            "declared in the [device] table of its profile"
+        )
     path = Path(opt.inventory).resolve()
     try:
         controllers = inventory.load(path)

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 
 from ccrest.simulator import DeviceConfig
 from tests import artifacts
+from tests.browser import VIEWPORT, browser_or_skip, chrome
 from tests.suites import operators
 from tests.suites.conftest import assert_all_passed, assert_failures, device, failures
 from tests.test_declare import GOOD
@@ -174,10 +175,21 @@ def test_every_report_shows_the_declaration_first(run_suite, pytester) -> None:
         ]
         == "1.6"
     )
-    html = (folder / "conformance.html").read_text()
-    first = html.index('id="ccrest-declaration"')
-    assert first < html.index('id="ccrest-verdict"')
-    assert words in html[first : html.index('id="ccrest-verdict"')]
+    browser_or_skip()
+    from selenium.webdriver.common.by import By
+
+    driver = chrome()
+    try:  # the page as Chromium builds it: the declaration above the verdict, on first sight
+        driver.get((folder / "conformance.html").as_uri())
+        shown = driver.find_element(By.ID, "ccrest-declaration")
+        verdict = driver.find_element(By.ID, "ccrest-verdict")
+        assert shown.text == f"Declared model CC612_2M3PR (model.toml): {words}"
+        top, bottom = driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom]", shown
+        )
+        assert top >= 0 and bottom <= verdict.location["y"] and bottom <= VIEWPORT[1]
+    finally:
+        driver.quit()
 
 
 def test_every_report_says_an_undeclared_device_was_judged_undeclared(run_suite, pytester) -> None:
