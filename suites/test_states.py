@@ -67,6 +67,10 @@ def test_scenario(request, scenario, walker, cat, client, settings, bench, verdi
     verdict(
         states.conforms(cat, before, answers, after, settings.rest_mode, cards)
         + states.expectation(
-            scenario["expect"], before.values, steps, cat, declared.phases if declared else None
+            declared.expected(scenario["expect"]) if declared else scenario["expect"],
+            before.values,
+            steps,
+            cat,
+            declared.phases if declared else None,
         )
     )

@@ -310,3 +310,13 @@ def test_a_lab_declares_each_model_in_its_profile_not_with_the_option(tmp_path) 
     given = {"inventory": str(tmp_path / "lab.toml"), "declaration": str(tmp_path / "m.toml")}
     with pytest.raises(SettingError, match="--declaration and --inventory exclude each other"):
         benches_from(given)
+
+
+def test_a_tethered_cable_changes_what_a_scenario_expects_of_proximity(decl) -> None:
+    idle = {"conn_state": "no_vehicle_connected", "type2_proximity": "no_cable"}
+    assert decl.expected(idle) == idle, "a socket: as the scenario says"
+    tethered = declare.Declaration(**{**decl.__dict__, "tethered_cable": 32})
+    assert tethered.expected(idle) == {
+        "conn_state": "no_vehicle_connected",
+        "type2_proximity": {"one_of": ["cable_attached", "32"]},
+    }

@@ -86,6 +86,14 @@ class Declaration:
                 return f"declared absent ({self.said(name)})"
         return ""
 
+    def expected(self, expect: Mapping[str, object]) -> Mapping[str, object]:
+        """A scenario's expectations on this model: a tethered cable reads cable_attached or its
+        rating, where a socket would read no_cable or the plugged cable's rating."""
+        if not self.tethered_cable or "type2_proximity" not in expect:
+            return expect
+        fixed = {"one_of": ["cable_attached", str(self.tethered_cable)]}
+        return {**expect, "type2_proximity": fixed}
+
     def words(self) -> str:
         """The declaration in one line, as the reports show it first."""
         outlets = [

@@ -275,3 +275,33 @@ def test_the_guided_walk_asks_only_for_what_the_model_has(run_suite, pytester, m
         "not tested: declared absent (schuko = false, model.toml:6)"
     )
     assert not [t for t in person.told if "Schuko" in t or "fixed cable" in t.lower()]
+
+
+TETHERED = (
+    ("type2_socket = true", "type2_socket = false"),
+    ("tethered_cable = false", "tethered_cable = 32"),
+)
+
+
+def test_a_tethered_cable_bounds_proximity_and_the_offered_current(run_suite, pytester) -> None:
+    """A model with a fixed 32 A cable as declared conforms: the socket's scenarios not tested,
+    its idle state reads cable_attached where a socket reads no_cable; declared with a 13 A
+    cable, the 16 A it offers fails decl.type2."""
+    fixed = DeviceConfig(fixed_cable=True, fixed_cable_rating=32, max_current=32)
+    with device(config=fixed) as dev:
+        result = run_suite(
+            *dev.args, declaration(pytester.path, *TETHERED), "-m", "consistency or states"
+        )
+    outcomes = result.parseoutcomes()
+    assert result.ret == 0 and "failed" not in outcomes, result.stdout.str()
+    result.stdout.fnmatch_lines(["*declared absent (type2_socket = false, model.toml:4)*"])
+    thin = (*TETHERED[:1], ("tethered_cable = false", "tethered_cable = 13"))
+    with device(config=fixed) as dev:
+        result = run_suite(*dev.args, declaration(pytester.path, *thin), "-m", "consistency")
+    assert_failures(
+        result,
+        {
+            "test_as_declared[decl.type2]": "*[decl.type2] sig_current = '32': more than the "
+            "tethered cable's 13 A offered (declared: tethered_cable = 13, model.toml:5)*"
+        },
+    )
