@@ -320,3 +320,9 @@ def test_a_tethered_cable_changes_what_a_scenario_expects_of_proximity(decl) -> 
         "conn_state": "no_vehicle_connected",
         "type2_proximity": {"one_of": ["cable_attached", "32"]},
     }
+
+
+def test_a_declarations_text_is_made_display_safe(tmp_path, cat) -> None:
+    text = GOOD.replace('model = "CC612_2M3PR"', 'model = "CC\\u001b[31m612"')
+    model = declare.load(str(written(tmp_path, text)), cat)
+    assert "\x1b" not in model.model and "\x1b" not in model.words() + str(model.summary())

@@ -24,7 +24,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from ccrest import tomlfile
+from ccrest import safe, tomlfile
 from ccrest.spec import Catalogue
 from ccrest.usage import suggestion
 
@@ -214,13 +214,13 @@ def parse(path: Path, text: str, table: object, cat: Catalogue) -> Declaration:
         schuko=table["schuko"],
         phases=table["phases"],
         ocpp=table["ocpp"],
-        meter=table["meter"],
+        meter=safe.text(table["meter"]),  # a file's text, shown in every report
         rcmb=table["rcmb"],
         rest_mode=table["rest_mode"],
         credentials=table["credentials"],
         max_current=table["max_current"],
         slave=table["slave"],
-        model=table.get("model", ""),
+        model=safe.text(table.get("model", "")),
         meter_documented=table.get("meter_documented", True),
         lines=lines,
     )
