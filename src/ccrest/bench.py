@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ccrest import observe
 from ccrest.client import Client
+from ccrest.declare import Declaration
 from ccrest.exchange import Exchange
 from ccrest.profiles import Profile
 from ccrest.spec import Catalogue
@@ -72,6 +73,7 @@ class Bench:
     profile: Profile
     cat: Catalogue  # the specification as this controller's profile expects it
     waivers: WaiverLedger
+    declaration: Declaration | None = None  # what the model implements; None: undeclared
     target: Target | None = None
     samples: list[Sample] = field(default_factory=list)  # the temporal readings, for the chart
     untestable: str = ""  # why the preflight could not test it (lab runs go on without it)

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ccrest import inventory, profiles
+from ccrest import declare, inventory, profiles
 from ccrest.bench import Bench, Settings
 from ccrest.client import ClientError, check_url
 from ccrest.options import BY_KEY, DEFAULTS, OPTIONS, SettingError
@@ -124,7 +124,7 @@ def benches_from(values: Mapping[str, Any]) -> dict[str, Bench]:
         if opt.shard:
             raise SettingError("--shard splits an inventory: give --inventory too")
         settings = settings_from(values)
-        return {"": _bench("", settings, opt.profile, "--profile")}
+        return {"": _bench("", settings, opt.profile, "--profile", opt.declaration)}
     for option, given in (
         ("--guided", opt.guided),
         ("--controller-url", opt.url),
@@ -138,6 +138,11 @@ def benches_from(values: Mapping[str, Any]) -> dict[str, Bench]:
                 "controller, its url and the environment variable of its password (and a "
                 "guided walk is one person at one controller)"
             )
+    if opt.declaration:
+        raise SettingError(
+            "--declaration and --inventory exclude each other: each controller's model is "
+            "declared in the [device] table of its profile"
+        )
     path = Path(opt.inventory).resolve()
     try:
         controllers = inventory.load(path)
@@ -162,15 +167,30 @@ def benches_from(values: Mapping[str, Any]) -> dict[str, Bench]:
     return out
 
 
-def _bench(name: str, settings: Settings, profile_name: str, where: str) -> Bench:
+def _bench(
+    name: str, settings: Settings, profile_name: str, where: str, declared: str | None = None
+) -> Bench:
     try:
         profile = profiles.load(profile_name, catalogue())
     except profiles.ProfileError as exc:
         said = str(exc)  # "--profile 'x': no such profile" names the option already
         raise SettingError(said if said.startswith(where) else f"{where}: {said}") from None
+    try:
+        declaration = declare.load(declared, catalogue()) if declared else profile.declaration
+    except declare.DeclarationError as exc:
+        said = str(exc)
+        raise SettingError(said if said.startswith("--") else f"--declaration: {said}") from None
     if profile.allow_anonymous:  # a profile may declare what --allow-anonymous says
         settings = dataclasses.replace(settings, allow_anonymous=True)
-    return Bench(name, settings, profile, profile.apply(catalogue()), WaiverLedger(profile.waivers))
+    cat = profile.apply(catalogue())
+    if declaration is not None:  # the model's own word on its REST mode and credentials
+        cat = declaration.apply(cat)
+        settings = dataclasses.replace(
+            settings,
+            rest_mode=declaration.rest_mode,
+            allow_anonymous=settings.allow_anonymous or declaration.credentials == "anonymous",
+        )
+    return Bench(name, settings, profile, cat, WaiverLedger(profile.waivers), declaration)
 
 
 def writable(path: Path, option: str) -> None:

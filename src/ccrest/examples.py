@@ -13,6 +13,7 @@ EXAMPLES = {
     "lab": ("lab.toml", "a lab's inventory: ccrest check --inventory lab.toml"),
     "profile": ("acme-5.33.toml", "a profile: ccrest check --profile acme-5.33.toml"),
     "config": ("ccrest.toml", "the settings file ccrest check and ccrest watch read"),
+    "declaration": ("declaration.toml", "a model's declaration: ccrest check --declaration FILE"),
 }
 
 

@@ -161,6 +161,17 @@ OPTIONS: tuple[Option, ...] = (
         places=EVERYWHERE,
     ),
     Option(
+        "declaration",
+        "--declaration",
+        "what the model implements (a TOML file with a `[device]` table: sockets, phases, "
+        "OCPP version, meter, ...; see Declaring a model): the device is held to it and "
+        "judged as it declares; replaces a profile's `[device]`",
+        kind="path",
+        shown_default="the profile's `[device]`, else undeclared",
+        metavar="FILE",
+        places=frozenset({PYTEST, CHECK, FILE}),
+    ),
+    Option(
         "replay",
         "--replay",
         "check a recorded capture instead of a device (a full_state body, or a capture "

@@ -30,6 +30,7 @@ from ccrest.bench import Bench, Settings, Target, deadline_words
 from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.configure import benches_from, report_folder, values_of
+from ccrest.declare import UNDECLARED, Declaration
 from ccrest.findings import Finding
 from ccrest.guards import mask_debug_log, operator_for, refuse_foreign_engines
 from ccrest.guided import Operator
@@ -159,8 +160,18 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 @pytest.hookimpl(trylast=True)  # after pytest grouped the items by their session parameters
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Each controller's checks together, in inventory order; within them, the states family
-    (which drives the device) after every family that only watches."""
-    order = {name: i for i, name in enumerate(benches(config))}
+    (which drives the device) after every family that only watches. A test of a declaration
+    (one that asks for the ``declaration`` fixture) is not collected for a controller without
+    one: it does not apply, and is no deselection."""
+    every = benches(config)
+    items[:] = [
+        item
+        for item in items
+        if "declaration" not in getattr(item, "fixturenames", ())
+        or (bench := every.get(bench_of(item))) is None
+        or bench.declaration is not None
+    ]
+    order = {name: i for i, name in enumerate(every)}
     items.sort(
         key=lambda item: (
             order.get(bench_of(item), 0),
@@ -426,6 +437,14 @@ def cat(bench: Bench) -> Catalogue:
 
 
 @pytest.fixture(scope="session")
+def declaration(bench: Bench) -> Declaration:
+    """What the controller's model implements (tests asking for it run only where one is)."""
+    if bench.declaration is None:
+        pytest.skip(f"not tested: {UNDECLARED}")
+    return bench.declaration
+
+
+@pytest.fixture(scope="session")
 def settings(bench: Bench) -> Settings:
     return bench.settings
 
@@ -581,7 +600,9 @@ def pytest_terminal_summary(
     terminalreporter.write_sep("-", "ccrest")
     if target is not None:
         terminalreporter.write_line(f"target: {target.description} {_who(target)}".rstrip())
-    profile = bench.profile
+    profile, declared = bench.profile, bench.declaration
+    words = f"{declared.words()} ({declared.source})" if declared else UNDECLARED
+    terminalreporter.write_line(f"declaration: {words}")
     terminalreporter.write_line(f"profile: {profile.name} ({profile.source})")
     for waiver in bench.waivers.stale():
         terminalreporter.write_line(

@@ -22,6 +22,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ccrest import tomlfile
+from ccrest.declare import Declaration, DeclarationError, parse
 from ccrest.spec import Catalogue
 from ccrest.usage import suggestion
 
@@ -70,6 +71,7 @@ class Profile:
     keys: Mapping[str, KeyRule] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     allow_anonymous: bool = False  # the device is set up to answer without credentials
+    declaration: Declaration | None = None  # its [device] table, or the nearest it extends
 
     def apply(self, cat: Catalogue) -> Catalogue:
         """The catalogue as this profile expects it: aliases, optional keys, extra values."""
@@ -151,6 +153,12 @@ def _load(path: Path, cat: Catalogue, seen: tuple[Path, ...]) -> Profile:
         for i, w in enumerate(data.get("waivers", ()))
     )
     builtin = path.parent == builtin_dir(cat).resolve() or path.parent == builtin_dir(cat)
+    declaration = parent.declaration if parent else None
+    if "device" in data:
+        try:
+            declaration = parse(path, text, data["device"], cat)
+        except DeclarationError as exc:
+            raise ProfileError(str(exc)) from None
     return Profile(
         name=meta["name"],
         description=meta.get("description", ""),
@@ -159,6 +167,7 @@ def _load(path: Path, cat: Catalogue, seen: tuple[Path, ...]) -> Profile:
         keys=keys,
         waivers=waivers,
         allow_anonymous=meta.get("allow_anonymous", parent.allow_anonymous if parent else False),
+        declaration=declaration,
     )
 
 

@@ -7,6 +7,7 @@ catalogue once per process.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Iterator, Mapping
@@ -117,6 +118,17 @@ class PairTable:
     right: str
     sources: Mapping[str, str]
     allowed: Mapping[str, Mapping[str, tuple[str, ...]]]
+    versions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    basis: str = ""  # why only some sources judge: a declared version, in words
+
+    def only(self, version: str, basis: str) -> PairTable:
+        """The table a device of one declared version is judged by: its sources alone."""
+        keep = set(self.versions[version])
+        allowed = {
+            lv: {r: mine for r, src in row.items() if (mine := tuple(s for s in src if s in keep))}
+            for lv, row in self.allowed.items()
+        }
+        return dataclasses.replace(self, allowed=allowed, basis=basis)
 
     def sources_for(self, left: str, right: str) -> tuple[str, ...]:
         """The sources that allow the pair; empty when none does."""
@@ -341,6 +353,12 @@ def _load_rules(directory: Path, specs: Mapping[str, KeySpec]) -> dict[str, Pair
                     raise SpecError(
                         f"{path}: allowed/{lv}/{rv}: source(s) {sorted(unknown)} not in 'sources'"
                     )
+        for version, sources in data.get("versions", {}).items():
+            unknown = set(sources) - set(data["sources"])
+            if unknown:
+                raise SpecError(
+                    f"{path}: versions/{version}: source(s) {sorted(unknown)} not in 'sources'"
+                )
         name = path.name.removesuffix(".json")
         tables[name] = PairTable(
             name=name,
@@ -351,6 +369,7 @@ def _load_rules(directory: Path, specs: Mapping[str, KeySpec]) -> dict[str, Pair
                 lv: {rv: tuple(src) for rv, src in row.items()}
                 for lv, row in data["allowed"].items()
             },
+            versions={v: tuple(s) for v, s in data.get("versions", {}).items()},
         )
     return tables
 

@@ -82,7 +82,30 @@ def test_every_field_capture_is_judged_under_every_shipped_profile(cat) -> None:
 
 def test_every_capture_is_indexed() -> None:
     files = {p.name for p in CAPTURES.iterdir() if p.name not in ("index.json", "README.md")}
-    assert files == {c["file"] for c in INDEX}
+    declarations = {c["declaration"] for c in INDEX if "declaration" in c}
+    assert files == {c["file"] for c in INDEX} | declarations
+
+
+FIELD = [c for c in INDEX if c["origin"] == "field"]
+
+
+@pytest.mark.parametrize("capture", FIELD, ids=[c["file"] for c in FIELD])
+def test_a_field_capture_passes_with_its_declaration(run_suite, pytester, capture: dict) -> None:
+    """Each real body with its model's declaration (captures/*.declaration.toml), under the
+    field profile naming its firmware: no deviation, and every declared feature as declared."""
+    named = f"field-{'.'.join(capture['firmware'].split('.')[:2])}"
+    ret, summary = run_summary(
+        run_suite,
+        pytester,
+        f"--replay={CAPTURES / capture['file']}",
+        f"--profile={named}",
+        f"--declaration={CAPTURES / capture['declaration']}",
+        *capture.get("options", ()),
+    )
+    assert failing_by_key(summary) == {} and ret == 0
+    assert summary["declaration"]["source"].endswith(capture["declaration"])
+    declared = [t for t in summary["tests"] if "test_as_declared[" in t["id"]]
+    assert len(declared) == 8 and {t["outcome"] for t in declared} == {"passed"}
 
 
 def test_record_then_replay(run_suite, pytester, tmp_path) -> None:

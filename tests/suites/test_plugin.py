@@ -11,14 +11,18 @@ import pytest
 from ccrest.spec import Catalogue
 from ccrest.verdict import EXIT_UNTESTABLE
 from tests.suites.conftest import SUITES, assert_all_passed, device
+from tests.test_declare import GOOD
 
 SCENARIOS = json.loads((SUITES / "scenarios.json").read_text())["scenarios"]
 
 
 @pytest.fixture
 def items(pytester: pytest.Pytester, run_suite) -> list[pytest.Item]:
-    """The suites' items in their final order (after pytest_collection_modifyitems)."""
-    recorder = pytester.inline_run("--collect-only", "suites")
+    """The suites' items in their final order (after pytest_collection_modifyitems), for a
+    declared model (undeclared, the decl.* tests are not collected)."""
+    declared = pytester.path / "model.toml"
+    declared.write_text(GOOD)
+    recorder = pytester.inline_run("--collect-only", "suites", f"--declaration={declared}")
     return recorder.getcall("pytest_collection_finish").session.items
 
 

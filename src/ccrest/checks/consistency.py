@@ -101,7 +101,8 @@ def conn_vs_type2(values: Values, cat: Catalogue) -> list[Finding]:
 @rule("cons.conn-vs-ocpp", "conn_state", "ocpp_state")
 def conn_vs_ocpp(values: Values, cat: Catalogue) -> list[Finding]:
     """OCPP 1.5 or 1.6: the pair is one some version allows (``schemas/rules/conn-vs-ocpp.json``,
-    each pair with its source); a controller may speak either version."""
+    each pair with its source); a controller may speak either version, unless it declares one
+    (then the catalogue's table holds that version's sources alone, ``PairTable.only``)."""
     table = cat.rule("conn-vs-ocpp")
     conn, ocpp = text(values, "conn_state") or "", text(values, "ocpp_state") or ""
     if table.sources_for(conn, ocpp):
@@ -109,10 +110,11 @@ def conn_vs_ocpp(values: Values, cat: Catalogue) -> list[Finding]:
     beside = "; ".join(
         f"{source} allows {', '.join(rights)}" for source, rights in table.partners(conn).items()
     )
+    who = table.basis or "no OCPP version"
     return [
         _fail(
             "cons.conn-vs-ocpp",
-            f"no OCPP version allows this pair (beside {conn}: {beside or 'nothing'})",
+            f"{who} allows this pair (beside {conn}: {beside or 'nothing'})",
             values,
             "conn_state",
             "ocpp_state",

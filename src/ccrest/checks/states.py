@@ -17,12 +17,14 @@ def expectation(
     values: Mapping[str, object],
     steps: str,
     cat: Catalogue | None = None,
+    phases: int | None = None,
 ) -> list[Finding]:
     """'expect' holds: a string is the exact value, {"contains": token} a ';'-separated token,
     {"every": n} a comma-separated list whose every number is n (one per phase, however many
-    phases the controller has: a single-phase one shows one; within the key's tolerance of
-    ``cat``, as a measuring transformer's offset reads a hair off zero), {"one_of": [...]}
-    any of them (OCPP 1.6's status or the 1.5 status naming the same state)."""
+    phases the controller has: a single-phase one shows one; exactly ``phases`` values where
+    the model's declaration says how many; within the key's tolerance of ``cat``, as a
+    measuring transformer's offset reads a hair off zero), {"one_of": [...]} any of them
+    (OCPP 1.6's status or the 1.5 status naming the same state)."""
     findings = []
     for key, wanted in expect.items():
         seen = text(values, key)
@@ -32,6 +34,9 @@ def expectation(
             goal = float(wanted["every"])
             ok = listed is not None and all(abs(n - goal) <= tol for n in listed)
             allowed = f"{wanted['every']} on every phase" + (f" (within {tol:g})" if tol else "")
+            if phases is not None:
+                ok = ok and listed is not None and len(listed) == phases
+                allowed += f", {phases} phase{'s' if phases > 1 else ''} as declared"
         elif isinstance(wanted, dict) and "one_of" in wanted:
             ok = seen in wanted["one_of"]
             allowed = "one of " + ", ".join(show(w) for w in wanted["one_of"])

@@ -45,6 +45,7 @@ class Mutant:
     charging: bool = True  # whether a vehicle charges at the upstream
     config: dict[str, object] = field(default_factory=dict)  # the upstream's settings
     via: str = ""  # the umbrella check it is seen through (a state only driving reaches)
+    declaration: dict[str, object] = field(default_factory=dict)  # the model declared, if any
 
     @property
     def proves(self) -> set[str]:
@@ -85,6 +86,7 @@ def mutant(
     config: dict[str, object] | None = None,
     families: Sequence[str] = (),
     via: str = "",
+    declaration: dict[str, object] | None = None,
 ) -> Mutant:
     """A mutant whose families are its catching checks' (or ``families``, when only some
     family can reach the state it shows in)."""
@@ -103,6 +105,7 @@ def mutant(
         charging,
         dict(config or {}),
         via,
+        dict(declaration or {}),
     )
 
 
@@ -839,6 +842,104 @@ def wire_form_mutants(cat: Catalogue) -> Iterator[Mutant]:
     )
 
 
+# the matrix's upstream (the bundled simulator as configured by default) as its maker would
+# declare it: the declared mutants contradict this declaration in one field each
+UPSTREAM_DECLARED: dict[str, object] = {
+    "type2_socket": True,
+    "tethered_cable": False,
+    "schuko": False,
+    "phases": 3,
+    "ocpp": "1.6",
+    "meter": "internal_meter",
+    "rcmb": True,
+    "rest_mode": "without-uid",
+    "credentials": "required",
+    "max_current": 32,
+    "slave": True,
+}
+
+
+def declaration_mutants(cat: Catalogue) -> Iterator[Mutant]:
+    """A device that contradicts its declaration: one reported feature each (``decl.*``), and
+    OCPP 1.5's names from a controller declared to speak 1.6 (the tailored pair rule)."""
+    changes: list[tuple[str, str, str, Piece, str]] = [
+        # operator, key, description, piece, catching check
+        (
+            "schuko-enabled",
+            "schuko_cfg",
+            "a Schuko socket enabled on a model declared without one",
+            pieces.value("schuko_cfg", _constant("enable")),
+            "decl.schuko",
+        ),
+        (
+            "cable-attached",
+            "cable_attached",
+            "a tethered cable reported on a model declared with a socket only",
+            pieces.value("cable_attached", _constant("on")),
+            "decl.type2",
+        ),
+        (
+            "one-phase",
+            "current_a",
+            "one phase value on a model declared with three",
+            pieces.value("current_a", lambda v: str(v).split(",")[0]),
+            "decl.phases",
+        ),
+        (
+            "other-meter",
+            "ocpp_meter_cfg",
+            "another documented meter than the declared one",
+            pieces.value("ocpp_meter_cfg", _constant("modbus_meter_abb")),
+            "decl.meter",
+        ),
+        (
+            "uid-shown",
+            "auth_uid",
+            "the card's UID on a REST interface declared without UID",
+            pieces.value("auth_uid", _constant(CARD)),
+            "decl.rest-mode",
+        ),
+        (
+            "other-maximum",
+            "max_current",
+            "another maximum current than the declared one",
+            pieces.value("max_current", _constant(20)),
+            "decl.max-current",
+        ),
+        (
+            "no-slave",
+            "slave_state",
+            "no slave status on a model declared with a slave",
+            pieces.value("slave_state", _constant("")),
+            "decl.slave",
+        ),
+        (
+            "ocpp-15",
+            "ocpp_state",
+            "OCPP 1.5's occupied from a controller declared to speak 1.6",
+            pieces.ocpp_15(),
+            "cons.conn-vs-ocpp",
+        ),
+    ]
+    for operator, key, description, piece, check in changes:
+        yield mutant(
+            f"declared-{operator}",
+            key,
+            description,
+            [(check, key)],
+            piece,
+            declaration=UPSTREAM_DECLARED,
+        )
+    yield mutant(
+        "declared-rcmb-absent",
+        "rcmb_max",
+        "a residual current measured on a model declared without an RCMB",
+        [("decl.rcmb", "rcmb_max")],
+        pieces.value("rcmb_max", _constant("6.4, 0.0")),
+        declaration=UPSTREAM_DECLARED | {"rcmb": False},
+    )
+
+
 GENERATORS = (
     per_key_mutants,
     value_mutants,
@@ -849,6 +950,7 @@ GENERATORS = (
     http_mutants,
     rule_mutants,
     wire_form_mutants,
+    declaration_mutants,
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -72,17 +72,30 @@ def _upstream(
 
 
 def _summary(
-    url: str, families: Sequence[str], seconds: float, scheme: str, rest_mode: str = "without-uid"
+    url: str,
+    families: Sequence[str],
+    seconds: float,
+    scheme: str,
+    rest_mode: str = "without-uid",
+    declaration: Mapping[str, object] | None = None,
 ) -> dict[str, Any]:
     import json
 
     with tempfile.TemporaryDirectory(prefix="ccrest-matrix-") as tmp:
+        declared = []
+        if declaration:  # the model as declared, a [device] table in the run's own folder
+            path = Path(tmp) / "declaration.toml"
+            path.write_text(
+                "[device]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in declaration.items())
+            )
+            declared = [f"--declaration={path}"]
         options = [
             f"--controller-url={url}",
             f"--password={PASSWORD}",
             f"--auth-scheme={scheme}",
             f"--rest-mode={rest_mode}",
             f"--sample-seconds={seconds:g}",
+            *declared,
             *(["-m", " or ".join(families)] if families else []),
         ]
         run_in_process(Path(tmp), options, ["-q"])
@@ -117,7 +130,9 @@ def run_mutant(m: Mutant) -> Result:
         sim = _upstream(m.form, m.config, m.charging)
         stack.callback(sim.stop)
         proxy = stack.enter_context(Proxy(sim.url, m.pieces, CREDENTIALS))
-        summary = _summary(proxy.url, m.families, m.seconds, "doc-headers")
+        summary = _summary(
+            proxy.url, m.families, m.seconds, "doc-headers", declaration=m.declaration
+        )
     return Result(
         m.name,
         m.operator,

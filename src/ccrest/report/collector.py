@@ -179,6 +179,7 @@ class ReportCollector:
             ),
             decision=decision,
             interface=_interface(bench),
+            declaration=bench.declaration.summary() if bench.declaration else None,
         )
         if bench.name:
             summary["device"] = {"name": bench.name}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -190,6 +191,13 @@ def _walk(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _declaration(summary: Mapping[str, Any]) -> dict[str, Any]:
+    declared = dict(summary.get("declaration") or {"declared": False, "words": "undeclared"})
+    declared.setdefault("model", "")
+    declared["source_name"] = Path(declared.get("source", "")).name
+    return declared
+
+
 def _profile(summary: Mapping[str, Any]) -> dict[str, Any]:
     profile = summary["profile"]
     notes = [
@@ -225,6 +233,7 @@ def matrix(summary: Mapping[str, Any], packages: Mapping[str, Any] | None = None
             faults=faults,
             faults_more=max(0, len(groups) - MAX_FAULTS),
             profile=_profile(summary),
+            declaration=_declaration(summary),
             walk=_walk(summary),
             columns=[c.replace("_", "-") for c in COLUMNS],
             matrix=_matrix(summary, _anchors(faults)),

@@ -35,10 +35,15 @@ def suite_name(summary: Mapping[str, Any]) -> str:
 
 
 def _properties(summary: Mapping[str, Any]) -> list[tuple[str, object]]:
-    """The verdict, the profile, the controller's identity, the selection of a partial run, the
-    number of faults and each advisory by check and key."""
+    """The declaration (first), the verdict, the profile, the controller's identity, the
+    selection of a partial run, the number of faults and each advisory by check and key."""
     c, target = summary["counts"], summary["target"]
-    facts: list[tuple[str, object]] = [
+    declared = summary.get("declaration") or {"declared": False, "words": "undeclared"}
+    facts: list[tuple[str, object]] = [("ccrest.declaration", declared["words"])]
+    if declared["declared"]:  # first, as a certification submission states the model
+        facts.append(("ccrest.declaration.source", declared.get("source", "")))
+        facts += [(f"ccrest.declaration.{f['field']}", f["value"]) for f in declared["fields"]]
+    facts += [
         ("ccrest.verdict", summary["verdict"]),
         ("ccrest.profile", summary["profile"]["name"]),
     ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ccrest import safe
@@ -43,6 +44,16 @@ def scope_words(summary: Mapping[str, Any]) -> str:
     )
 
 
+def declaration(summary: Mapping[str, Any]) -> str:
+    """What the model was declared to implement, in one line (or that it was undeclared)."""
+    declared = summary.get("declaration") or {"declared": False, "words": "undeclared"}
+    if not declared["declared"]:
+        return f"**Undeclared model**: {text(declared['words'])}."
+    model = f" {text(declared['model'])}" if declared.get("model") else ""
+    source = text(Path(declared.get("source", "")).name)
+    return f"**Declared model{model}** ({source}): {text(declared['words'])}."
+
+
 def identity(summary: Mapping[str, Any]) -> str:
     t = summary["target"]
     parts = [
@@ -58,6 +69,8 @@ def render(summary: Mapping[str, Any]) -> str:
     scope = scope_words(summary)
     lines = [
         f"# ccrest: {text(identity(summary))}: {verdict_words(summary)}",
+        "",
+        declaration(summary),
         "",
         *([text(scope), ""] if scope else []),
         f"**{c['faults']} distinct faults** in {c['failed']} failed tests; {c['passed']} passed, "

@@ -16,6 +16,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from ccrest.declare import undeclared
 from ccrest.findings import Finding, Outcome, show
 from ccrest.spec import Catalogue, KeySpec, default_schema_dir
 from ccrest.verdict import Decision, Facts, decide
@@ -261,6 +262,7 @@ def build(
     samples: Mapping[str, object] | None = None,
     decision: Decision | None = None,
     interface: Mapping[str, Any] | None = None,
+    declaration: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole summary. ``observed`` is the first full_state the run read (may be empty);
     ``samples`` the temporal readings as ``ccrest.report.timeline`` keeps them; ``decision``
@@ -295,6 +297,7 @@ def build(
     for key, new_name in renamed(cat, keys, observed).items():
         keys[key]["renamed"] = new_name
     summary: dict[str, Any] = {
+        "declaration": dict(declaration or undeclared()),
         "verdict": str(decision.verdict),
         "verdict_reason": decision.reason,
         "target": dict(target) | {k: excerpt(str(observed[k])) for k in IDENTITY if k in observed},

@@ -138,6 +138,9 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             "choose another --port (0 picks a free one) or --host"
         )
 
+    stop = threading.Event()  # before the URL is printed: a caller may stop it at once
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     what = f"replaying {args.replay}" if args.replay else f"format {args.format}"
     if args.defect or args.fault:
         what += ", defects: " + ", ".join([*args.defect, *args.fault])
@@ -147,9 +150,6 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     ):
         print(f"ccrest-sim control token: {sim.control_token}", flush=True)
 
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     stop.wait()
     sim.stop()
     print("ccrest-sim stopped", flush=True)

@@ -25,6 +25,8 @@ PHASE_IMBALANCE = (1.0, 0.985, 0.992)  # an EV's phases are never balanced; none
 VOLTAGE_OFFSET = (1.2, -0.8, 0.4)  # volts off nominal, per phase, at no load
 LINE_DROP = 0.05  # volts lost per ampere drawn on a phase
 REST_MODES = ("disabled", "with-uid", "without-uid")
+OCPP_VERSIONS = ("1.5", "1.6")
+IN_USE_16 = ("preparing", "charging", "suspendedev", "suspendedevse", "finishing")
 BACKEND_STATES = (
     "not_connected",
     "connecting",
@@ -68,6 +70,7 @@ class DeviceConfig:
     ocpp_meter_cfg: str = "internal_meter"
     ocpp_meter_serial: str = "65465484ds"
     rest_mode: str = "without-uid"
+    ocpp_version: str = "1.6"  # the OCPP version whose status names ocpp_state uses
     phases: int = 3
     nominal_voltage: float = 230.0
     max_current: int = 32
@@ -96,6 +99,8 @@ class DeviceConfig:
         problems = []
         if self.rest_mode not in REST_MODES:
             problems.append(f"rest_mode must be one of {', '.join(REST_MODES)}")
+        if self.ocpp_version not in OCPP_VERSIONS:
+            problems.append(f"ocpp_version must be one of {', '.join(OCPP_VERSIONS)}")
         if self.phases not in (1, 3):
             problems.append("phases must be 1 or 3")
         if self.max_current < 0 or self.energy_man_current < 0:
@@ -598,6 +603,12 @@ class Device:
         return int(energy_wh // step) * step
 
     def _ocpp_state(self) -> str:
+        status = self._ocpp_16_state()
+        if self.config.ocpp_version == "1.5" and status in IN_USE_16:
+            return "occupied"  # OCPP 1.5 names a connector in use Occupied, whatever its phase
+        return status
+
+    def _ocpp_16_state(self) -> str:
         s = self._s
         if self._stopping_fault():
             return "faulted"
