@@ -21,9 +21,10 @@ def expectation(
 ) -> list[Finding]:
     """'expect' holds: a string is the exact value, {"contains": token} a ';'-separated token,
     {"every": n} a comma-separated list whose every number is n (one per phase, however many
-    phases the controller has: a single-phase one shows one; exactly ``phases`` values where
-    the model's declaration says how many; within the key's tolerance of ``cat``, as a
-    measuring transformer's offset reads a hair off zero), {"one_of": [...]} any of them
+    phases the controller has: a single-phase one shows one; where the model's declaration
+    says how many ``phases``, a slot beyond them may read 0 instead; within the key's
+    tolerance of ``cat``, as a measuring transformer's offset reads a hair off zero),
+    {"one_of": [...]} any of them
     (OCPP 1.6's status or the 1.5 status naming the same state)."""
     findings = []
     for key, wanted in expect.items():
@@ -34,9 +35,12 @@ def expectation(
             goal = float(wanted["every"])
             ok = listed is not None and all(abs(n - goal) <= tol for n in listed)
             allowed = f"{wanted['every']} on every phase" + (f" (within {tol:g})" if tol else "")
-            if phases is not None:
-                ok = ok and listed is not None and len(listed) == phases
-                allowed += f", {phases} phase{'s' if phases > 1 else ''} as declared"
+            if phases is not None and listed is not None and len(listed) > phases:
+                # a slot beyond the declared phases may read 0, never the goal's other value
+                ok = all(abs(n - goal) <= tol for n in listed[:phases]) and all(
+                    abs(n) <= tol for n in listed[phases:]
+                )
+                allowed += f" of the {phases} declared, 0 beyond"
         elif isinstance(wanted, dict) and "one_of" in wanted:
             ok = seen in wanted["one_of"]
             allowed = "one of " + ", ".join(show(w) for w in wanted["one_of"])

@@ -879,13 +879,6 @@ def declaration_mutants(cat: Catalogue) -> Iterator[Mutant]:
             "decl.type2",
         ),
         (
-            "one-phase",
-            "current_a",
-            "one phase value on a model declared with three",
-            pieces.value("current_a", lambda v: str(v).split(",")[0]),
-            "decl.phases",
-        ),
-        (
             "other-meter",
             "ocpp_meter_cfg",
             "another documented meter than the declared one",
@@ -900,10 +893,10 @@ def declaration_mutants(cat: Catalogue) -> Iterator[Mutant]:
             "decl.rest-mode",
         ),
         (
-            "other-maximum",
+            "higher-maximum",
             "max_current",
-            "another maximum current than the declared one",
-            pieces.value("max_current", _constant(20)),
+            "a maximum current above the declared one",
+            pieces.value("max_current", _constant(40)),
             "decl.max-current",
         ),
         (
@@ -930,6 +923,14 @@ def declaration_mutants(cat: Catalogue) -> Iterator[Mutant]:
             piece,
             declaration=UPSTREAM_DECLARED,
         )
+    yield mutant(
+        "declared-three-phases",
+        "voltage_v",
+        "three live phases on a model declared with one",
+        [("decl.phases", "voltage_v")],
+        pieces.value("voltage_v", _constant("230,231,229")),
+        declaration=UPSTREAM_DECLARED | {"phases": 1},
+    )
     yield mutant(
         "declared-rcmb-absent",
         "rcmb_max",
