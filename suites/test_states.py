@@ -65,7 +65,7 @@ def test_scenario(request, scenario, walker, cat, client, settings, bench, verdi
     after = observe.full_state(client, cat)
     cards = [str(args["uid"]) for op, args in scenario["steps"] if op == "card" and "uid" in args]
     verdict(
-        states.conforms(cat, before, answers, after, settings.rest_mode, cards)
+        states.conforms(cat, before, answers, after, settings.rest_mode, cards, declared)
         + states.expectation(
             declared.expected(scenario["expect"]) if declared else scenario["expect"],
             before.values,

@@ -81,6 +81,11 @@ class Declaration:
         """Why a scenario that needs ``features`` (field -> value it must have, ``true``: any
         but none) is not meaningful on this model, in words; "" when it is."""
         for name, wanted in features.items():
+            if name == "type2_outlet":  # a vehicle on Type 2: by a socket or a fixed cable
+                if not (self.type2_socket or self.tethered_cable):
+                    said = f"{self.said('type2_socket')}; {self.said('tethered_cable')}"
+                    return f"declared absent ({said})"
+                continue
             have = getattr(self, name)
             if (wanted is True and not have) or (wanted is not True and have != wanted):
                 return f"declared absent ({self.said(name)})"

@@ -26,6 +26,7 @@ from ccrest.wire import parse_full_state, parse_key_value
 KEYS_LISTED = 100  # keys of full_state kept (41 documented and room for many more)
 VALUES_LISTED = 20  # distinct values kept per key; the rest are counted
 FORMATS_LISTED = 10  # distinct number formats kept per key
+STATES_LISTED = 8  # conn_states a key's values are kept by (the specification lists 6)
 VALUE_CHARS = 80  # characters of a value kept
 TEXT_CHARS = 200  # characters of a Content-Type kept
 
@@ -107,7 +108,9 @@ def observe(
             continue
         answer: dict[str, Any] = {"status": ex.status, "content_type": _content_type(ex)}
         if ex.status == 200:
-            answer["form"] = str(parse_key_value(ex.body, ex.content_type, key=name).form)
+            parsed = parse_key_value(ex.body, ex.content_type, key=name)
+            prefixed = any(f.check_id == "wire.per-key-prefixed" for f in parsed.findings)
+            answer["form"] = "key:value" if prefixed else str(parsed.form)
         per_key[name] = answer
     record["per_key"] = dict(sorted(per_key.items()))
     return record
@@ -139,16 +142,27 @@ def _full_state(first: Exchange | None, reads: list[Exchange], cat: Catalogue) -
             if len(ordered) > KEYS_LISTED:
                 entry["more_keys"] = len(ordered) - KEYS_LISTED
         entry["reads"] += 1
+        where = str(kept_value(state.values.get("conn_state", "")))
         for key, value in state.values.items():
-            _add_value(seen.get(key), shown.get(key), value)
+            _add_value(seen.get(key), shown.get(key), value, where)
     entry["keys"] = [_tidy(k) for k in seen.values()]
     return entry
 
 
-def _add_value(key: dict[str, Any] | None, shown: set[int] | None, value: object) -> None:
-    """One read's value of a key the first read had (a key appearing later keeps no place)."""
+def _add_value(
+    key: dict[str, Any] | None, shown: set[int] | None, value: object, where: str
+) -> None:
+    """One read's value of a key the first read had (a key appearing later keeps no place),
+    also by the conn_state it was read in (``by_state``): two runs' values are compared state
+    by state, so a state one run never reached shows no value as new."""
     if key is None or shown is None:
         return
+    by_state = key.setdefault("by_state", {})
+    if where in by_state or len(by_state) < STATES_LISTED:
+        in_state = by_state.setdefault(where, [])
+        kept = kept_value(value)
+        if kept not in in_state and len(in_state) < VALUES_LISTED:
+            in_state.append(kept)
     form = number_format(value)
     if form is None:
         key["text"] = True  # one value that is no number: the key is not compared by format

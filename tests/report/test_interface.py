@@ -268,3 +268,50 @@ def test_the_gates_are_one_model() -> None:
     assert diff.failed_gates(changed, ["interface"]) == ["interface"]
     assert diff.failed_gates(unknown, ["interface"]) == ["interface"]
     assert diff.failed_gates(quiet | {"regression": True}, ["interface"]) == []
+
+
+def reads(cat: Catalogue, *bodies: str) -> dict[str, Any]:
+    return record(bodies[0], *(answer("/rest/full_state", b) for b in bodies[1:]), cat=cat)
+
+
+def test_values_are_compared_in_the_states_both_runs_read(cat) -> None:
+    """A run that reached more states (a live run beside a replay of its first read) shows
+    those states' texts, which are not new; a text another build shows in a state both read
+    is (the audit's record-versus-live pair said 'new value' for the same build)."""
+    charging = V522.replace("conn_state:no_vehicle_connected", "conn_state:vehicle_charging_type2")
+    replay = reads(cat, V522)
+    live = reads(cat, V522, charging.replace("errors:no_errors", "errors:;rcd_triggered;"))
+    assert changes(replay, live, cat) == set()
+    other_build = reads(cat, V522.replace("no_errors", "keine_fehler"), charging)
+    assert changes(live, other_build, cat) == {("new value", "errors", ("value",))}
+    assert live["full_state"]["keys"][-3]["by_state"] == {
+        "no_vehicle_connected": ["no_errors"],
+        "vehicle_charging_type2": [";rcd_triggered;"],
+    }
+
+
+def test_an_error_token_the_specification_shows_is_no_new_value(cat) -> None:
+    """errors is a list of tokens: plug_locking_failed (the specification's own example) on
+    a device with a fault is its documented vocabulary, not an interface change."""
+    fault = rec_of(cat, **{"errors:no_errors": "errors:plug_locking_failed;;no_errors"})
+    assert changes(rec_of(cat), fault, cat) == set()
+    unknown = rec_of(cat, **{"errors:no_errors": "errors:stecker_verriegelung"})
+    assert changes(rec_of(cat), unknown, cat) == {("new value", "errors", ("value",))}
+
+
+@pytest.mark.parametrize("before, after", [("+15.00", "-3.00"), ("15.00", "-3.00")])
+def test_a_minus_is_no_new_number_format(cat, before, after) -> None:
+    """A signed reading below zero on a colder day, an unsigned one going negative: the same
+    format to a client that parses a number (an explicit + added or dropped is not)."""
+    old = rec_of(cat, **{"ambient_temp:+15.00": f"ambient_temp:{before}"})
+    new = rec_of(cat, **{"ambient_temp:+15.00": f"ambient_temp:{after}"})
+    assert changes(old, new, cat) == set()
+
+
+def test_a_per_key_answer_with_its_key_name_is_another_form(cat) -> None:
+    bare = reads(cat, V522)
+    bare_answer = record(V522, answer("/rest/conn_state", "no_vehicle_connected"), cat=cat)
+    prefixed = record(V522, answer("/rest/conn_state", "conn_state:no_vehicle_connected"), cat=cat)
+    assert prefixed["per_key"]["conn_state"]["form"] == "key:value"
+    assert changes(bare_answer, prefixed, cat) == {("per-key form", "conn_state", ("value",))}
+    assert "conn_state" not in bare["per_key"]

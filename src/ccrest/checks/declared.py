@@ -37,7 +37,8 @@ def _against(
 
 
 def schuko(v: Values, d: Declaration) -> Iterable[Case]:
-    """A Schuko socket declared absent is never enabled nor used; one declared is enabled."""
+    """A Schuko socket declared absent is never enabled nor used. One declared may be disabled:
+    schuko_cfg is the installation's setting (the Config UI), not the hardware."""
     cfg, conn = text(v, "schuko_cfg"), text(v, "conn_state") or ""
     yield (
         not d.schuko and cfg == "enable",
@@ -51,7 +52,6 @@ def schuko(v: Values, d: Declaration) -> Iterable[Case]:
         "schuko",
         "a vehicle on a Schuko socket declared absent",
     )
-    yield d.schuko and cfg == "disable", "schuko_cfg", "schuko", "the declared socket is disabled"
 
 
 def type2(v: Values, d: Declaration) -> Iterable[Case]:
@@ -102,20 +102,20 @@ def type2(v: Values, d: Declaration) -> Iterable[Case]:
 
 
 def phases(v: Values, d: Declaration) -> Iterable[Case]:
-    """No more phases than declared carry a value in current_a and voltage_v. Fewer values are
-    no contradiction: the same three-phase model lists one value in one field build (5.22.5)
-    and three in another (5.22.3), and one wired to a single phase measures one; a slot for a
-    phase the model lacks may read 0 (within the key's tolerance)."""
+    """No more phases than declared are live (not 0) in current_a and voltage_v. Fewer are no
+    contradiction: the same three-phase model lists one value in one field build (5.22.5) and
+    three in another (5.22.3), and one wired to a single phase measures one; a slot for a phase
+    the model lacks reads 0, and a single-phase model may be wired to L2 or L3 (installers
+    rotate phases to balance a site), so which slot is live says nothing."""
     for key in ("current_a", "voltage_v"):
         listed = numbers(v, key) or []
         # 0 within the key's tolerance (schemas/): an idle transformer reads a hair off zero
-        live = [n for n in listed[d.phases :] if abs(n) > catalogue().key(key).tolerance]
+        live = [n for n in listed if abs(n) > catalogue().key(key).tolerance]
         yield (
-            bool(live),
+            len(live) > d.phases,
             key,
             "phases",
-            f"{len(listed)} phase values, {len(live)} of them beyond the {d.phases} declared "
-            "and not 0",
+            f"{len(live)} live phases where {d.phases} {'is' if d.phases == 1 else 'are'} declared",
         )
 
 
@@ -154,22 +154,14 @@ def rcmb(v: Values, d: Declaration) -> Iterable[Case]:
 
 
 def rest_mode(v: Values, d: Declaration) -> Iterable[Case]:
-    """without-uid: auth_uid empty; with-uid: the card's UID shown while a card authorizes."""
+    """without-uid: auth_uid empty. (with-uid is not judged on a read: an authorization
+    without a UID may be a backend's remote start; the privacy family judges a presented card.)"""
     uid = text(v, "auth_uid") or ""
-    carded = (
-        text(v, "auth_state") == "authorized_for_charging" and text(v, "free_charging") == "off"
-    )
     yield (
         d.rest_mode == "without-uid" and bool(uid),
         "auth_uid",
         "rest_mode",
         "a card's UID shown without UID",
-    )
-    yield (
-        d.rest_mode == "with-uid" and carded and not uid,
-        "auth_uid",
-        "rest_mode",
-        "no UID while a card authorizes",
     )
 
 
@@ -207,7 +199,7 @@ RULE_TABLE = (
     ("decl.phases", phases, ("current_a", "voltage_v")),
     ("decl.meter", meter, ("ocpp_meter_cfg",)),
     ("decl.rcmb", rcmb, ("rcmb_state", "rcmb_max", "rcmb_values")),
-    ("decl.rest-mode", rest_mode, ("auth_uid", "auth_state", "free_charging")),
+    ("decl.rest-mode", rest_mode, ("auth_uid",)),
     ("decl.max-current", max_current, ("max_current", "sig_current")),
     ("decl.slave", slave, ("slave_state",)),
 )

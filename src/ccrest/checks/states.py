@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ccrest.checks import consistency, fullstate, perkey, privacy
+from ccrest.checks import consistency, declared, fullstate, perkey, privacy
 from ccrest.checks.common import fail, numbers, text
+from ccrest.declare import Declaration
 from ccrest.findings import Finding, Outcome, show
 from ccrest.observe import KeyAnswer, Observed
 from ccrest.spec import Catalogue
@@ -69,8 +70,11 @@ def conforms(
     after: Observed,
     rest_mode: str,
     cards: Iterable[str] = (),
+    declaration: Declaration | None = None,
 ) -> list[Finding]:
-    """In this state: full_state valid and complete, rules hold, every key agrees with it."""
+    """In this state: full_state valid and complete, rules hold, every key agrees with it, and
+    the device is what its ``declaration`` says (a single-phase model charging on three
+    phases shows it only while charging)."""
     ex, state = before.exchange, before.state
     findings = fullstate.answers(ex, state) + fullstate.no_undocumented(cat, ex, state)
     for key in cat.keys:
@@ -85,6 +89,8 @@ def conforms(
         )
     if before.usable:
         findings += consistency.check_all(before.values, cat)
+        if declaration is not None:
+            findings += declared.check_all(before.values, declaration)
         if rest_mode == "without-uid":
             seen = [("full_state", before.values, ex)] + [
                 (f"/rest/{k}", {k: a.parsed.value}, a.exchange)

@@ -273,23 +273,45 @@ def _listed(values: Sequence[object]) -> str:
     return shown + (f" and {len(values) - SHOWN} more" if len(values) > SHOWN else "") or "-"
 
 
+def _same_format(a: str, b: str) -> bool:
+    """Two number formats a client parses alike: a minus is a sign any format may carry (a
+    signed +N.dd reading -3.00 on a cold day, an unsigned N.dd going below zero)."""
+
+    def pattern(f: str) -> str:
+        return re.escape(f).replace(r"\-", "[+-]?")
+
+    return a == b or bool(re.fullmatch(pattern(a), b) or re.fullmatch(pattern(b), a))
+
+
+def _tokens(value: object) -> set[str]:
+    return {t for t in str(value).split(";") if t}
+
+
 def _values(
     before: Mapping[str, Any], after: Mapping[str, Any], cat: Catalogue, key: str
 ) -> list[dict[str, Any]]:
     """A value never seen before (an enumerated key: one the specification does not list
-    either; a text: by its words), or a number written another way."""
+    either; a text: by its words; a ';'-list of tokens: a token neither run's old build nor
+    the specification's example shows), or a number written another way. Values are compared
+    in the states (conn_state) both runs read, where both records say: a state only the new
+    run reached shows values of that state, not new ones. A token the specification's example
+    shows (plug_locking_failed) is documented vocabulary, whatever the device's condition."""
     spec = cat.key(key) if key in cat else None
-    old_values, new_values = before["values"], after["values"]
     cut = " (the old run kept only some of its values)" if before.get("more_values") else ""
-    if spec is not None and spec.enum is not None:
-        fresh = [v for v in new_values if v not in old_values and str(v) not in spec.enum]
-        words = "never seen before and not a value the specification lists"
-    elif "formats" in before:
+    if "formats" in before:
         formats = after.get("formats")
-        fresh = [f for f in formats if f not in before["formats"]] if formats else []
-        if formats and not fresh:
+        fresh_formats = (
+            [f for f in formats if not any(_same_format(f, g) for g in before["formats"])]
+            if formats
+            else []
+        )
+        if formats and not fresh_formats:
             return []
-        now = ", ".join(fresh) if fresh else "not a number: " + _listed(new_values)
+        now = (
+            ", ".join(fresh_formats)
+            if fresh_formats
+            else "not a number: " + _listed(after["values"])
+        )
         return [
             change(
                 "number format",
@@ -300,16 +322,41 @@ def _values(
                 "a number written another way (decimals, sign, separators, items)",
             )
         ]
-    elif spec is not None and (spec.change == "static" or "$ref" in spec.schema):
+    if (
+        spec is not None
+        and spec.enum is None
+        and (spec.change == "static" or "$ref" in spec.schema)
+    ):
         # an identity (serial, model, firmware: the diff's identity part shows it) or an
         # identifier of a lexical form (a card's UID): which one it shows is no vocabulary
         return []
-    else:
-        shapes = {_shape(v) for v in old_values}
-        fresh = [v for v in new_values if _shape(v) not in shapes]
-        words = "a text never seen before (numbers in it aside)"
+    examples = spec.schema.get("examples") if spec is not None else None
+    shown = [str(e) for e in examples] if isinstance(examples, list) else []
+    token_list = any(";" in e for e in shown)  # errors: a list of tokens, not one text
+    documented = {t for e in shown for t in _tokens(e)}
+
+    def known(value: object, old: Sequence[object]) -> bool:
+        if spec is not None and spec.enum is not None:
+            return value in old or str(value) in spec.enum
+        if token_list:
+            return _tokens(value) <= documented.union(*(_tokens(v) for v in old))
+        return _shape(value) in {_shape(v) for v in old}
+
+    old_by, new_by = before.get("by_state"), after.get("by_state")
+    if isinstance(old_by, Mapping) and isinstance(new_by, Mapping):
+        pairs = [(old_by[s], new_by[s]) for s in new_by if s in old_by]
+        old_values = [v for old, _ in pairs for v in old]
+    else:  # a record without states (an older ccrest): every read together
+        pairs = [(before["values"], after["values"])]
+        old_values = before["values"]
+    fresh = list(dict.fromkeys(v for old, new in pairs for v in new if not known(v, old)))
     if not fresh:
         return []
+    words = (
+        "never seen before and not a value the specification lists"
+        if spec is not None and spec.enum is not None
+        else "a text never seen before (numbers in it aside)"
+    )
     return [change("new value", key, _listed(old_values), _listed(fresh), ["value"], words + cut)]
 
 
@@ -341,7 +388,10 @@ def _per_key(
             breaks = ["name"] if a == "200" else []
             words = "the endpoint no longer answers 200" if a == "200" else "now answers"
         elif kind == "per-key form":
-            breaks, words = ["value"], "a bare text and a JSON scalar are parsed differently"
+            breaks, words = (
+                ["value"],
+                "a bare text, a JSON scalar and key:value are parsed differently",
+            )
         else:
             breaks, words = ["content-type"], ""
         shown = ", ".join(names[:SHOWN]) + (
