@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import socket
+import struct
 import threading
 import time
 import zlib
@@ -398,10 +399,93 @@ def test_a_device_that_closes_a_new_connection_unanswered_fails() -> None:
 
 
 def test_a_write_is_never_sent_twice() -> None:
-    port, seen = keep_alive_device(answers_per_connection=1)
+    """A write the device closes its (new) connection under, unanswered: reported, not sent
+    again; the next request goes out on a connection of its own."""
+    port, seen = scripted_device(["answer"], ["close"], ["answer"])
     client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
     assert client.get("/rest/a").status == 200
     write = client.request("POST", "/rest/a", data=b"x")
     assert write.status is None and write.error, write
-    assert client.get("/rest/a").status == 200  # on a new connection, after any POST again
-    assert seen[:2] == [2, 1], "the POST reached the device once, the GET after it once"
+    assert client.get("/rest/a").status == 200
+    assert seen == [["GET /rest/a HTTP/1.1"], ["POST /rest/a HTTP/1.1"], ["GET /rest/a HTTP/1.1"]]
+
+
+OK_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+
+def scripted_device(*connections: list[str]) -> tuple[int, list[list[str]]]:
+    """A device whose n-th connection does, for its requests in turn, what the n-th script
+    says: ``answer``; ``close`` (read it, close unanswered); ``cut`` (the status line and half
+    a head of a 500, then a reset); ``double`` (the answer twice). Returns its port and, per
+    connection, the first line of each request it received."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(10)
+    seen: list[list[str]] = []
+
+    def run() -> None:
+        with server:
+            for script in connections:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                seen.append([])
+                with conn, contextlib.suppress(OSError):
+                    conn.settimeout(10)
+                    for action in script:
+                        request = conn.recv(65536)
+                        if not request:
+                            break
+                        seen[-1].append(request.split(b"\r\n", 1)[0].decode())
+                        if action == "answer":
+                            conn.sendall(OK_ANSWER)
+                        elif action == "double":
+                            conn.sendall(OK_ANSWER + OK_ANSWER)
+                        elif action == "cut":
+                            conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Ty")
+                            conn.setsockopt(
+                                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                            )
+                            break
+                        else:
+                            break  # close, unanswered
+
+    threading.Thread(target=run, daemon=True).start()
+    return server.getsockname()[1], seen
+
+
+def test_an_answer_broken_off_is_never_sent_again() -> None:
+    """Half a head and a reset on a reused connection: the device answered, badly; sending
+    the GET again would turn its failure into a clean 200 (an audit's false CONFORMS)."""
+    port, seen = scripted_device(["answer", "cut"], ["answer"])
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    assert client.get("/rest/a").status == 200
+    broken = client.get("/rest/b")
+    assert broken.status is None and broken.error, broken
+    assert seen[0] == ["GET /rest/a HTTP/1.1", "GET /rest/b HTTP/1.1"] and len(seen) == 1
+    assert client.resent == 0
+
+
+def test_an_answer_nobody_asked_for_is_reported() -> None:
+    """Every answer sent twice: the second is bytes after the first's end, which a client
+    reading on would take for its next answer (RFC 9112 section 6.3); never dropped unsaid."""
+    port, _ = scripted_device(["double"], ["answer"])
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    doubled = client.get("/rest/a")
+    assert doubled.status is None and "followed by 40 B no request asked for" in (
+        doubled.error or ""
+    ), doubled
+    assert client.get("/rest/b").status == 200, "the next opens a connection of its own"
+
+
+def test_a_write_goes_out_on_a_new_connection() -> None:
+    """A device that closes its idle connection as a request comes: a write is never sent
+    twice, so it goes out on a connection of its own and gets its answer."""
+    port, seen = scripted_device(["answer", "close"], ["answer"], ["answer"])
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    assert client.get("/rest/a").status == 200
+    write = client.request("POST", "/rest/a", data=b"x")
+    assert (write.status, write.error) == (200, None), write
+    assert seen[:2] == [["GET /rest/a HTTP/1.1"], ["POST /rest/a HTTP/1.1"]]

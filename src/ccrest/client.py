@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import io
 import logging
 import math
 import re
@@ -22,7 +23,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from ccrest import __version__, safe
@@ -128,6 +129,8 @@ class Client:
         self._was_cut = False
         self._watchdog = _Watchdog(self._cut)
         self.requests = 0
+        self.resent = 0  # requests sent again after the device closed a kept-alive connection
+        self._unsolicited = 0  # bytes the device sent after an answer's end, nobody asking
         # the latest exchanges (a ring: memory stays flat however long a watch runs); a
         # finding keeps its own exchange, whatever the ring forgets
         self.history: deque[Exchange] = deque(maxlen=history)
@@ -165,8 +168,11 @@ class Client:
         if conn is not None and conn.sock is not None:
             try:
                 readable = select.select([conn.sock], [], [], 0)[0]
+                waiting = conn.sock.recv(CHUNK, socket.MSG_PEEK) if readable else b""
             except (OSError, ValueError):
-                readable = [conn.sock]
+                readable, waiting = [conn.sock], b""
+            if waiting:  # bytes after the last answer's end: a second answer nobody asked for
+                self._unsolicited = len(waiting)
             if readable:
                 self._drop()
         if self._conn is None:
@@ -318,6 +324,16 @@ class Client:
         target = quote(url[len(self.base_url) :] or "/", safe=PATH_SAFE)
         while True:
             conn = self._connection()
+            if self._unsolicited:
+                extra, self._unsolicited = self._unsolicited, 0
+                return failed(
+                    f"the device sent {extra} B after its previous answer's end, which no "
+                    "request asked for (RFC 9112 section 6.3: they would be read as the next "
+                    "answer)"
+                )
+            if method not in IDEMPOTENT and conn.sock is not None:
+                self._drop()  # a write goes out on a new connection: it is never sent again,
+                conn = self._connection()  # so a device's idle close must not cost its answer
             reused = conn.sock is not None
             if not reused:
                 try:
@@ -328,7 +344,12 @@ class Client:
                 except OSError as exc:
                     self._drop()
                     return failed(late if self._was_cut else _describe(exc))
+                conn.sock = _Counted(conn.sock)
             self._socket = conn.sock
+            counted = conn.sock if isinstance(conn.sock, _Counted) else None
+            if counted is not None:
+                counted.received = 0  # bytes of this request's answer (http.client forgets
+                # its socket when the device closes it, so it is held here)
             try:
                 conn.request(method, target, body=data, headers=DEFAULT_HEADERS | headers)
                 response = _past_interim(conn.getresponse(), conn, method)
@@ -337,12 +358,21 @@ class Client:
                 self._drop()
                 return failed(f"no answer within {self.timeout:g} s")
             except (OSError, http.client.HTTPException) as exc:
+                answered = counted.received if counted is not None else 1
                 self._drop()
-                if reused and method in IDEMPOTENT and not self._was_cut and _unanswered(exc):
+                if (
+                    reused
+                    and method in IDEMPOTENT
+                    and not self._was_cut
+                    and not answered
+                    and isinstance(exc, ConnectionResetError | BrokenPipeError)
+                ):
                     # RFC 9112 section 9.3.1.1: a device may close an idle connection at any
                     # moment (one that closes after each answer without saying so, too), and
                     # an idempotent request it never answered is sent again, once, on a new
-                    # connection; a fresh connection's failure is the device's and reported
+                    # connection; a fresh connection's failure, or an answer the device
+                    # began and broke off, is the device's and reported
+                    self.resent += 1
                     continue
                 return failed(late if self._was_cut else _describe(exc))
             except ValueError as exc:  # a header value http.client will not send
@@ -405,6 +435,13 @@ class Client:
             self._drop()  # a body left unread, or the device closes: the next opens anew
         else:
             response.close()  # the answer is done; the connection stays for the next
+        if counted is not None and counted.unsolicited and not truncated:
+            extra, counted.unsolicited = counted.unsolicited, 0
+            self._drop()
+            return failed(
+                f"the answer is followed by {extra} B no request asked for (RFC 9112 section "
+                "6.3: a client would read them as its next answer)"
+            )
         return _answered(
             method,
             url,
@@ -723,10 +760,66 @@ def _merged(message: http.client.HTTPMessage) -> dict[str, str]:
     return merged
 
 
-def _unanswered(exc: BaseException) -> bool:
-    """The connection was closed or reset under a request, before an answer (a broken
-    answer is the device's failure and is reported)."""
-    return isinstance(exc, ConnectionResetError | BrokenPipeError)  # RemoteDisconnected too
+class _Counted:
+    """A connection's socket that counts the bytes of the answer being read: a request is
+    sent again only when not one byte of its answer came (RFC 9112 section 9.3.1.1); an answer
+    the device began and broke off is its failure, never retried into a clean exchange."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self.received = 0
+        self.unsolicited = 0  # bytes found after an answer's end as its reader closed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        # the socket's own unbuffered file (it keeps the socket open while a response reads,
+        # as http.client expects), counted
+        return _Buffered(_CountingReader(self, self._sock.makefile("rb", buffering=0)), self)
+
+
+class _Buffered(io.BufferedReader):
+    """An answer's reader that, as http.client closes it at the answer's end, looks (without
+    waiting) for bytes beyond that end: a second answer nobody asked for (RFC 9112 section
+    6.3), which closing the reader would otherwise throw away unseen."""
+
+    def __init__(self, raw: _CountingReader, counted: _Counted) -> None:
+        super().__init__(raw)
+        self._reader, self._counted = raw, counted
+
+    def close(self) -> None:
+        if not self.closed and self._reader.count:  # a reader that read an answer (not one
+            self._reader.waiting = False  # made and closed unused, as _past_interim does)
+            with contextlib.suppress(OSError, ValueError):
+                self._counted.unsolicited += len(self.peek(1))
+        super().close()
+
+
+class _CountingReader(io.RawIOBase):
+    def __init__(self, counted: _Counted, raw: Any) -> None:
+        self._counted = counted
+        self._raw = raw
+        self.waiting = True  # False: take only what has arrived (a look past an answer's end)
+        self.count = 0  # bytes this reader read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        if not self.waiting:  # a socket with a timeout waits even for MSG_DONTWAIT: ask first
+            sock = self._counted._sock
+            if not select.select([sock], [], [], 0)[0]:
+                return None
+            return int(sock.recv_into(buffer))
+        size: int | None = self._raw.readinto(buffer)
+        self._counted.received += size or 0
+        self.count += size or 0
+        return size
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _describe(exc: BaseException) -> str:

@@ -618,6 +618,11 @@ def pytest_terminal_summary(
         )
     if target is not None:
         line = f"HTTP requests to the controller: {target.client.requests}"
+        if target.client.resent:
+            line += (
+                f" ({target.client.resent} sent again on a new connection: the controller had "
+                "closed a kept-alive one before answering)"
+            )
         if target.client.gone:
             line += f" (stopped sending: {target.client.gone})"
         terminalreporter.write_line(line)

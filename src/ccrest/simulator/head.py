@@ -5,7 +5,8 @@ a small request's cost and more lenient than HTTP: it folds continuation lines, 
 that are not tokens (an empty one, too) and breaks lines wherever ``str.splitlines`` does. This
 reader is stricter, as RFC 9112 lets a server be: a header block the standard library would
 read differently, or flag as damaged, is refused with 400 (a request read two ways is a request
-smuggling shape). What it accepts, it reads exactly as the standard library does, apart from
+smuggling shape), and so is a body framed twice (two Content-Length or Transfer-Encoding
+fields). What it accepts, it reads exactly as the standard library does, apart from
 trailing whitespace, which RFC 9110 section 5.5 excludes from a field's value;
 ``tests/simulator/test_head.py`` holds the two readers to that, on generated header blocks.
 """
@@ -65,6 +66,11 @@ class Fields:
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._first
 
+    def get_all(self, name: str) -> list[str]:
+        """Every value of a repeated name, in order (an empty list for none)."""
+        wanted = name.lower()
+        return [value for field, value in self._items if field.lower() == wanted]
+
     def items(self) -> list[tuple[str, str]]:
         return list(self._items)
 
@@ -103,4 +109,8 @@ def parse(lines: list[bytes]) -> Fields:
         if BAD_VALUE.search(value):
             raise Malformed(400, "malformed header block")
         items.append((name, value.strip(" \t")))
-    return Fields(items)
+    fields = Fields(items)
+    for framing in ("Content-Length", "Transfer-Encoding"):
+        if len(fields.get_all(framing)) > 1:  # which one frames the body? two readers may
+            raise Malformed(400, f"{framing} given more than once")  # disagree (RFC 9112 6.3)
+    return fields

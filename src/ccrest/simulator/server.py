@@ -185,6 +185,8 @@ class Handler(BaseHTTPRequestHandler):
         """The standard loop, but every method reaches ``dispatch`` (no 501 for OPTIONS)."""
         try:
             self.raw_requestline = self.rfile.readline(65537)
+            if self.raw_requestline in (b"\r\n", b"\n"):  # RFC 9112 2.2: an empty line before
+                self.raw_requestline = self.rfile.readline(65537)  # a request line is skipped
             if len(self.raw_requestline) > 65536:
                 self.requestline = self.request_version = self.command = ""
                 self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
@@ -240,10 +242,12 @@ class Handler(BaseHTTPRequestHandler):
         except head.Malformed as exc:
             self.send_error(exc.status, exc.reason)
             return False
-        connection = self.headers.get("Connection", "").lower()
-        if connection == "close":
+        options = {  # every Connection field's options (RFC 9110 7.6.1: a list, repeatable)
+            o.strip().lower() for v in self.headers.get_all("Connection") for o in v.split(",")
+        }
+        if "close" in options:
             self.close_connection = True
-        elif connection == "keep-alive":
+        elif "keep-alive" in options:
             self.close_connection = False
         if self.headers.get("Expect", "").lower() == "100-continue" and number >= (1, 1):
             return self.handle_expect_100()
@@ -266,8 +270,21 @@ class Handler(BaseHTTPRequestHandler):
         except UnicodeEncodeError:
             self.reply_text(400, "the request target must be ASCII (percent-encode the rest)")
             return
-        target = urlsplit(self.path)
-        path = target.path
+        try:
+            path = urlsplit(self.path).path
+        except ValueError:  # "http://[/x": a target no URL parser reads
+            self.close_connection = True
+            self.reply_text(400, "the request target is not a URL")
+            return
+        length = self.headers.get("Content-Length")
+        if length is not None and not (length.isascii() and length.isdigit()):
+            self.close_connection = True  # a body of unknown length: the rest is unreadable
+            self.reply_text(400, "Content-Length must be a number of bytes (RFC 9112 6.3)")
+            return
+        if "Transfer-Encoding" in self.headers or (length or "0") != "0":
+            # a body: read only by the control API; whatever answer comes, the connection
+            # closes after it, so a body never becomes the next request (RFC 9112 6.3)
+            self.close_connection = True
         if "/../" in path + "/" or "/./" in path + "/" or "//" in path:
             self.reply_text(400, "the path must not hold '..', '.' or empty segments")
             return
@@ -276,8 +293,6 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/sim" or path.startswith("/sim/"):
             self.route_control(path.removeprefix("/sim").strip("/"))
             return
-        if self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length", "0") != "0":
-            self.close_connection = True  # a body we do not read must not become the next request
         if path == "/rest" or path.startswith("/rest/"):
             self.route_rest(path)
         else:
@@ -353,8 +368,11 @@ class Handler(BaseHTTPRequestHandler):
             return 403, {"error": why}
         origin = self.headers.get("Origin")
         if origin is not None:
-            parts = urlsplit(origin)
-            own = (parts.hostname or "") in LOOPBACK_NAMES and parts.port == self.server.port
+            try:
+                parts = urlsplit(origin)
+                own = (parts.hostname or "") in LOOPBACK_NAMES and parts.port == self.server.port
+            except ValueError:  # "http://[", a port out of range: no origin of ours
+                own = False
             if not own:
                 return 403, {"error": "the control API refuses web pages of other origins"}
         if self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
@@ -374,7 +392,7 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if not length:
             return {}
-        if not length.isdigit() or int(length) > MAX_CONTROL_BODY:
+        if not (length.isascii() and length.isdigit()) or int(length) > MAX_CONTROL_BODY:
             self.close_connection = True
             self.reply_json(413, {"error": f"control bodies are at most {MAX_CONTROL_BODY} B"})
             return None
