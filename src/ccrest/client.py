@@ -800,18 +800,15 @@ class _CountingReader(io.RawIOBase):
     def __init__(self, counted: _Counted, raw: Any) -> None:
         self._counted = counted
         self._raw = raw
-        self.waiting = True  # False: take only what has arrived (a look past an answer's end)
+        self.waiting = True  # False: read nothing more (a look past an answer's end)
         self.count = 0  # bytes this reader read
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int | None:
-        if not self.waiting:  # a socket with a timeout waits even for MSG_DONTWAIT: ask first
-            sock = self._counted._sock
-            if not select.select([sock], [], [], 0)[0]:
-                return None
-            return int(sock.recv_into(buffer))
+        if not self.waiting:  # only what the buffer holds: bytes still in the socket are
+            return None  # found before the next request (Client._connection)
         size: int | None = self._raw.readinto(buffer)
         self._counted.received += size or 0
         self.count += size or 0
