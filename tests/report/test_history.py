@@ -96,3 +96,15 @@ def test_bad_input_is_named_with_exit_4(tmp_path: Path, name, content, says) -> 
     assert says in done.stderr and name in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "history.html").exists()
+
+
+def test_a_quoted_glob_is_expanded_here(tmp_path: Path) -> None:
+    """A CI step passes 'builds/*/conformance.json' quoted: ccrest expands it (and reads what
+    it matches: here a broken file, named), and names a glob that matches nothing."""
+    (tmp_path / "b1").mkdir()
+    (tmp_path / "b1" / "conformance.json").write_text("{not json")
+    done = run("*/conformance.json", cwd=tmp_path)
+    assert done.returncode == 4 and "b1/conformance.json is not JSON" in done.stderr, done.stderr
+    none = run("nothing-*/conformance.json", cwd=tmp_path)
+    assert none.returncode == 4, none.stderr
+    assert "nothing-*/conformance.json matches no file or folder" in none.stderr

@@ -12,6 +12,7 @@ or 4 for a path that is not a summary or a folder holding one.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import sys
 from collections.abc import Sequence
@@ -85,7 +86,10 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         "history", help="one page of many builds: verdicts, faults and interface changes"
     )
     history.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a conformance.json, or a folder holding one"
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="a conformance.json, a folder holding one, or a quoted glob of either",
     )
     history.add_argument(
         "--html", default="history.html", metavar="FILE", help="the page (default history.html)"
@@ -116,7 +120,7 @@ def _history(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ccrest.report import history
 
     summaries = []
-    for given in args.paths:
+    for given in _expanded(args.paths, parser):
         path = Path(given)
         if path.is_dir():
             path = path / "conformance.json"
@@ -133,6 +137,21 @@ def _history(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.markdown:
         write_text(Path(args.markdown), history.render_markdown(result))
     return 0
+
+
+def _expanded(paths: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+    """The paths, a quoted glob ('builds/*/conformance.json', as a CI step passes it) expanded
+    here in name order; one that matches nothing is named."""
+    out: list[str] = []
+    for given in paths:
+        if Path(given).exists() or not glob.has_magic(given):
+            out.append(given)
+            continue
+        matched = sorted(glob.glob(given))
+        if not matched:
+            parser.exit(EXIT_USAGE, f"{parser.prog}: {given} matches no file or folder\n")
+        out += matched
+    return out
 
 
 def _merge(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
