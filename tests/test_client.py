@@ -489,3 +489,24 @@ def test_a_write_goes_out_on_a_new_connection() -> None:
     write = client.request("POST", "/rest/a", data=b"x")
     assert (write.status, write.error) == (200, None), write
     assert seen[:2] == [["GET /rest/a HTTP/1.1"], ["POST /rest/a HTTP/1.1"]]
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [b"HTTP/1.1 200 OK\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"],
+    ids=["line", "field"],
+)
+def test_an_answer_cut_inside_its_head_is_broken(cut: bytes) -> None:
+    """A status line and no empty line, then the end of the connection: the head never ended
+    (RFC 9112 section 2.1), so no answer came; http.client reads it as a 200 with no headers,
+    which failed the device for the wrong reasons (an audit: no WWW-Authenticate, no
+    Content-Type)."""
+    port, _ = serve(cut, count=1)
+    ex = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2).get("/rest/full_state")
+    assert ex.status is None and "inside the answer's head" in (ex.error or ""), ex
+
+
+def test_an_answer_with_no_body_closed_after_its_head_is_whole() -> None:
+    port, _ = serve(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", count=1)
+    ex = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2).get("/rest/full_state")
+    assert (ex.status, ex.error) == (204, None), ex

@@ -125,6 +125,10 @@ def test_a_declaration_is_read_with_the_line_of_each_field(decl) -> None:
             "model.toml:2: devices: a declaration file holds one [device] table",
         ),
         (("[device]", "[device"), "model.toml: not valid TOML"),
+        (
+            ("schuko = false", "schuko = 0"),
+            "model.toml:6: [device] schuko: 0 is not of type 'boolean'; give true or false",
+        ),
     ],
     ids=[
         "typo",
@@ -138,6 +142,7 @@ def test_a_declaration_is_read_with_the_line_of_each_field(decl) -> None:
         "no-outlet",
         "table",
         "toml",
+        "boolean",
     ],
 )
 def test_a_bad_declaration_is_named_with_file_line_and_fix(tmp_path, cat, change, says) -> None:
@@ -364,3 +369,8 @@ def test_a_declarations_text_is_made_display_safe(tmp_path, cat) -> None:
     text = GOOD.replace('model = "CC612_2M3PR"', 'model = "CC\\u001b[31m612"')
     model = declare.load(str(written(tmp_path, text)), cat)
     assert "\x1b" not in model.model and "\x1b" not in model.words() + str(model.summary())
+
+
+def test_a_folder_is_no_declaration(tmp_path, cat) -> None:
+    with pytest.raises(declare.DeclarationError, match="a folder; give a TOML file"):
+        declare.load(str(tmp_path), cat)

@@ -349,7 +349,7 @@ class Client:
             counted = conn.sock if isinstance(conn.sock, _Counted) else None
             if counted is not None:
                 counted.received = 0  # bytes of this request's answer (http.client forgets
-                # its socket when the device closes it, so it is held here)
+                counted.ended = False  # its socket when the device closes it: held here)
             try:
                 conn.request(method, target, body=data, headers=DEFAULT_HEADERS | headers)
                 response = _past_interim(conn.getresponse(), conn, method)
@@ -378,6 +378,12 @@ class Client:
             except ValueError as exc:  # a header value http.client will not send
                 self._drop()
                 return failed(f"request failed: {type(exc).__name__}")
+        if counted is not None and counted.ended and not self._was_cut:  # the head's lines
+            self._drop()  # are read one by one: a read finding the end before its empty line
+            return failed(
+                "the connection closed inside the answer's head (no empty line ended it: "
+                "RFC 9112 section 2.1)"
+            )
         framing = _length(response)
         if framing:
             self._drop()
@@ -769,6 +775,7 @@ class _Counted:
         self._sock = sock
         self.received = 0
         self.unsolicited = 0  # bytes found after an answer's end as its reader closed
+        self.ended = False  # the device closed the connection (a read found its end)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
@@ -812,6 +819,8 @@ class _CountingReader(io.RawIOBase):
         size: int | None = self._raw.readinto(buffer)
         self._counted.received += size or 0
         self.count += size or 0
+        if size == 0 and len(buffer):
+            self._counted.ended = True
         return size
 
     def close(self) -> None:

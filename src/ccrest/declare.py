@@ -170,6 +170,8 @@ FIELDS = (
 def load(path_text: str, cat: Catalogue) -> Declaration:
     """A declaration file: a TOML file with a ``[device]`` table and nothing else."""
     path = Path(path_text)
+    if path.is_dir():
+        raise DeclarationError(f"--declaration {path_text}: a folder; give a TOML file")
     if not path.is_file():
         raise DeclarationError(f"--declaration {path_text}: no such file; give a TOML file")
     text, data = tomlfile.read(path.resolve(), DeclarationError)
@@ -207,7 +209,10 @@ def parse(path: Path, text: str, table: object, cat: Catalogue) -> Declaration:
     if error is not None:
         name = str(error.absolute_path[0]) if error.absolute_path else ""
         at = f"{path}:{tomlfile.line(text, ('device', name)) if name else head}: [device] {name}"
-        what = schema["properties"].get(name, {}).get("description", "")
+        field = schema["properties"].get(name, {})
+        what = field.get("description", "")
+        if field.get("type") == "boolean":  # "0 is not of type 'boolean'; give true or false"
+            what = f"true or false ({what})" if what else "true or false"
         raise DeclarationError(f"{at}: {error.message}" + (f"; give {what}" if what else ""))
     _check_meaning(path, text, table, cat)
     lines = {n: tomlfile.line(text, ("device", n)) for n in table} | {"": head}
