@@ -202,11 +202,11 @@ def test_every_report_says_an_undeclared_device_was_judged_undeclared(run_suite,
     run = artifacts.strict_json(folder / "conformance.json")
     assert isinstance(run, dict) and run["declaration"]["declared"] is False
     assert first_paragraph((folder / "conformance.md").read_text()).startswith(
-        "Undeclared model: undeclared: judged by what the device reports of itself"
+        "Model: undeclared: judged by what the device reports of itself"
     )
     junit = artifacts.junit_properties(artifacts.junit(folder / "conformance.xml"))
     assert junit["ccrest.declaration"].startswith("undeclared: judged by what the device reports")
-    assert "<b>Undeclared model</b>" in (folder / "conformance.html").read_text()
+    assert "<b>Model</b>: undeclared" in (folder / "conformance.html").read_text()
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def declaration(summary: Mapping[str, Any]) -> str:
     """What the model was declared to implement, in one line (or that it was undeclared)."""
     declared = summary.get("declaration") or {"declared": False, "words": "undeclared"}
     if not declared["declared"]:
-        return f"**Undeclared model**: {text(declared['words'])}."
+        return f"**Model**: {text(declared['words'])}."
     model = f" {text(declared['model'])}" if declared.get("model") else ""
     source = text(Path(declared.get("source", "")).name)
     return f"**Declared model{model}** ({source}): {text(declared['words'])}."
