@@ -315,3 +315,14 @@ def test_a_per_key_answer_with_its_key_name_is_another_form(cat) -> None:
     assert prefixed["per_key"]["conn_state"]["form"] == "key:value"
     assert changes(bare_answer, prefixed, cat) == {("per-key form", "conn_state", ("value",))}
     assert "conn_state" not in bare["per_key"]
+
+
+def test_keys_past_the_record_s_bound_are_said_to_be_uncompared(cat) -> None:
+    many = "\n".join(f"k{i}:v" for i in range(150))
+    old, new = record(many, cat=cat), record(many.replace("k140:v\n", ""), cat=cat)
+    section = compare(old, new, cat)
+    assert section["changes"] == []
+    assert (
+        "keys past the first 100 not recorded (50 in the old build, 49 in the new one): not "
+        "compared" in section["notes"]
+    )

@@ -69,6 +69,12 @@ def compare(
         f"{after['reads']} of the new one showed them: a run that reads fewer states sees "
         "fewer values"
     ]
+    beyond = {side: fs.get("more_keys", 0) for side, fs in (("old", before), ("new", after))}
+    if any(beyond.values()):
+        notes.append(
+            f"keys past the first {len(before['keys']) or len(after['keys'])} not recorded "
+            f"({beyond['old']} in the old build, {beyond['new']} in the new one): not compared"
+        )
     changes = [*_body(before, after), *_keys(before, after, cat)]
     per_key_old, per_key_new = old.get("per_key") or {}, new.get("per_key") or {}
     if per_key_old and per_key_new:
