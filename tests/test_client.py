@@ -510,3 +510,22 @@ def test_an_answer_with_no_body_closed_after_its_head_is_whole() -> None:
     port, _ = serve(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", count=1)
     ex = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2).get("/rest/full_state")
     assert (ex.status, ex.error) == (204, None), ex
+
+
+def test_a_broken_first_answer_is_not_called_unreachable() -> None:
+    """A device that answered full_state with bytes that cannot be used is reachable: the
+    reason says it answered, and gives no advice about addresses (an audit's device sending
+    every answer twice was told to check that it is powered)."""
+    from ccrest.exchange import Exchange
+    from ccrest.target import untestable
+
+    url = "http://127.0.0.1:9"
+    port, _ = scripted_device(["double"])
+    doubled = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2).get("/rest/full_state")
+    said = untestable(doubled, url, "operator", "basic")
+    assert said.startswith(f"the controller at {url} answered full_state, but not usably: the")
+    assert "Check the address" not in said
+    refused = Exchange("GET", url + "/rest/full_state", {}, error="connection refused")
+    assert untestable(refused, url, "operator", "basic").startswith(
+        f"cannot reach the controller at {url}: connection refused. Check the address"
+    )

@@ -46,6 +46,9 @@ DEFAULT_HEADERS = {
     "Connection": "keep-alive",
 }
 LOG = logging.getLogger("ccrest.client")  # masked (masking.MaskRecords) like the libraries'
+# how the failures of an answer that came but cannot be used begin (the device answered: it is
+# reachable; its answer is broken)
+ANSWER_BROKEN = ("the answer", "the compressed body", "the connection closed inside the answer")
 IDEMPOTENT = ("GET", "HEAD")  # the requests sent again after a keep-alive close (never a write)
 PATH_SAFE = "!#$%&'()*+,/:;=?@[]~"  # a path is sent as given, only what HTTP cannot carry quoted
 
