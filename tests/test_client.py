@@ -497,3 +497,31 @@ def test_a_broken_first_answer_is_not_called_unreachable() -> None:
     assert untestable(refused, url, "operator", "basic").startswith(
         f"cannot reach the controller at {url}: connection refused. Check the address"
     )
+
+
+def test_headers_kept_before_a_secret_was_known_are_masked_once_it_is() -> None:
+    """Kept headers are worked out once per header set; a secret learned later (a probe's
+    wrong password) must still be masked in the same headers seen again."""
+    import uuid
+
+    from ccrest.client import _kept
+    from ccrest.masking import KNOWN
+
+    secret = f"Learned-Later-{uuid.uuid4().hex[:8]}"
+    headers = {"X-Echo": f"pw={secret}", "Server": "box"}
+    first = _kept(headers)
+    assert first == headers
+    first["Server"] = "changed by its reader"
+    KNOWN.add(secret)
+    assert _kept(headers) == {"X-Echo": "pw=***", "Server": "box"}
+    assert KNOWN.found_in(["box", f"pw={secret}"]) and not KNOWN.found_in(["box", "pw=***"])
+
+
+def test_a_secret_split_across_two_headers_is_no_echo() -> None:
+    """One search over all header texts at once must not find a secret spanning two of them."""
+    from ccrest.masking import Secrets
+
+    secrets = Secrets()
+    secrets.add("Split\0Secret-42")
+    assert secrets.found_in(["x Split\0Secret-42 y"])
+    assert not secrets.found_in(["x Split", "Secret-42 y"])

@@ -652,9 +652,7 @@ def _answered(
     whether the device echoed one), the rest display-safe."""
     kept_body = KNOWN.body(body, cut=truncated)
     kept_headers = _kept(headers)
-    echoed = kept_body != body or any(
-        KNOWN.text(k) != k or KNOWN.text(v) != v for k, v in headers.items()
-    )
+    echoed = kept_body != body or KNOWN.found_in(t for item in headers.items() for t in item)
     return Exchange(
         method,
         url,
@@ -754,8 +752,24 @@ def _bounded(headers: Mapping[str, str]) -> dict[str, str]:
 
 def _kept(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers as an exchange keeps them: secrets masked first (in every form), then names and
-    values display-safe (a header is where a device's bytes enter as text)."""
-    return {safe.text(k): safe.text(v) for k, v in KNOWN.headers(dict(headers)).items()}
+    values display-safe (a header is where a device's bytes enter as text). The same headers
+    under the same secrets are kept the same way, so they are worked out once (a run sends a
+    few header sets thousands of times; a device answers with a few)."""
+    items = tuple(headers.items())
+    key = (KNOWN.generation, items)
+    kept = _KEPT.get(key)
+    if kept is None:
+        kept = {safe.text(k): safe.text(v) for k, v in KNOWN.headers(dict(items)).items()}
+        if sum(len(k) + len(v) for k, v in items) <= KEPT_MEMO_SIZE:
+            if len(_KEPT) >= KEPT_MEMO:
+                _KEPT.clear()  # bounded whatever a device varies (a Date header, a counter)
+            _KEPT[key] = kept
+    return dict(kept)  # an exchange's own copy
+
+
+KEPT_MEMO = 128  # header sets remembered as kept (at most 128 x 2 KB)
+KEPT_MEMO_SIZE = 2048  # a larger set is worked out each time
+_KEPT: dict[tuple[int, tuple[tuple[str, str], ...]], dict[str, str]] = {}
 
 
 def _merged(message: http.client.HTTPMessage) -> dict[str, str]:

@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
 from ccrest import safe
@@ -69,6 +70,7 @@ class Secrets:
         self._text_pattern: re.Pattern[str] | None = None
         self._bytes_pattern: re.Pattern[bytes] | None = None
         self._lock = threading.Lock()
+        self.generation = 0  # grows with every new secret: what was masked before may not be
 
     def add(self, *secrets: str) -> None:
         new = {s for s in secrets if s and len(s) >= MIN_LENGTH} - self._known
@@ -86,6 +88,7 @@ class Secrets:
             self._bytes = sorted(byte_forms, key=len, reverse=True)
             self._text_pattern = _alternation(sorted(text_forms, key=len, reverse=True))
             self._bytes_pattern = re.compile(b"|".join(re.escape(b) for b in self._bytes))
+            self.generation += 1
 
     def __contains__(self, secret: str) -> bool:
         return secret in self._known
@@ -93,6 +96,17 @@ class Secrets:
     def text(self, value: str) -> str:
         pattern = self._text_pattern
         return value if pattern is None else pattern.sub(MASK, value)
+
+    def found_in(self, texts: Iterable[str]) -> bool:
+        """Whether any known secret occurs in one of ``texts`` (one search of them all, then
+        each alone only if that found one: a match across two texts is none)."""
+        pattern = self._text_pattern
+        if pattern is None:
+            return False
+        texts = list(texts)
+        if pattern.search("\0".join(texts)) is None:
+            return False
+        return any(pattern.search(t) for t in texts)
 
     def body(self, data: bytes, *, cut: bool = False) -> bytes:
         """A body with every known secret masked and, when the body was cut (``cut``), a
