@@ -48,7 +48,9 @@ class Listener:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
 
 @pytest.fixture
@@ -56,6 +58,7 @@ def listener() -> Iterator[Listener]:
     leak = Listener()
     yield leak
     leak.server.shutdown()
+    leak.server.server_close()
 
 
 def hostile_identity(port: int) -> list[tuple[str, str]]:

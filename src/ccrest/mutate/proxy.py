@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 Pairs = list[tuple[str, object]]  # a full_state's keys and values, in order
 HOP_BY_HOP = ("connection", "keep-alive", "transfer-encoding", "content-length", "host")
+POLL_S = 0.05  # how often the serving loop looks whether it is to stop
 
 
 @dataclass
@@ -151,13 +152,19 @@ class Proxy:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Proxy:
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for the loop's next look: a short poll (as the simulator's) keeps
+        # a run from ending on a half-second wait
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": POLL_S}, daemon=True
+        )
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
     def _fetch(self, request: Request) -> Answer:
         conn = http.client.HTTPConnection(self.host, self.port_up, timeout=30)

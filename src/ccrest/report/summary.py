@@ -160,15 +160,26 @@ def _grouped(records: Sequence[Record], cat: Catalogue, state: str) -> list[dict
     return sorted(groups.values(), key=lambda e: (-e["count"], e["check"], e.get("key", "")))
 
 
-def _cell(key: str, column: str, records: Sequence[Record], cat: Catalogue) -> dict[str, Any]:
+Mine = Sequence[tuple[Record, list[str]]]  # a column's records, each with its checks there
+
+
+def _by_column(records: Sequence[Record]) -> dict[str, Mine]:
+    """Each column's records with their checks in it, found once for all 41 keys."""
+    out: dict[str, list[tuple[Record, list[str]]]] = {column: [] for column in COLUMNS}
+    for record in records:
+        for column, found in out.items():
+            mine = [c for c in record.checks if _in_column(c, column)]
+            if mine:
+                found.append((record, mine))
+    return dict(out)
+
+
+def _cell(key: str, column: str, records: Mine, cat: Catalogue) -> dict[str, Any]:
     """pass / fail / warn / waived / not-tested (a check applies but could not run) / n/a."""
     states, checks = set(), set()
     applies = False
     walks = column == "states"  # its findings carry the check IDs of the rules they broke
-    for record in records:
-        mine = [c for c in record.checks if _in_column(c, column)]
-        if not mine:
-            continue
+    for record, mine in records:
         applies |= key in record.keys or walks
         for f in record.findings:
             if (walks or _in_column(f.check_id, column)) and key in finding_keys(f, cat):
@@ -191,8 +202,10 @@ def _cell(key: str, column: str, records: Sequence[Record], cat: Catalogue) -> d
     return {"state": "not-tested" if applies else "n/a"}
 
 
-def _key_entry(key: str, records: Sequence[Record], cat: Catalogue) -> dict[str, Any]:
-    columns = {column: _cell(key, column, records, cat) for column in COLUMNS}
+def _key_entry(
+    key: str, records: Sequence[Record], columns_of: Mapping[str, Mine], cat: Catalogue
+) -> dict[str, Any]:
+    columns = {column: _cell(key, column, columns_of[column], cat) for column in COLUMNS}
     findings = [
         finding_json(f, cat, r.nodeid)
         for r in records
@@ -293,7 +306,8 @@ def build(
         for f in r.findings
         if not finding_keys(f, cat) and _state(f, cat) in ("fail", "warn", "waived", "info")
     ]
-    keys = {key: _key_entry(key, records, cat) for key in cat.keys}
+    columns_of = _by_column(records)
+    keys = {key: _key_entry(key, records, columns_of, cat) for key in cat.keys}
     for key, new_name in renamed(cat, keys, observed).items():
         keys[key]["renamed"] = new_name
     summary: dict[str, Any] = {
