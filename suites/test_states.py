@@ -23,10 +23,11 @@ SCENARIOS = DATA["scenarios"]
 @pytest.fixture(scope="module")
 def walker(operator, settings, sim_control, client, cat):
     """A person at the bench (--guided), or the simulator's control API."""
-    if operator is not None:
-        yield PersonWalker.of(operator, client, cat, DATA["reset_guide"], settings.step_timeout)
-        return
     control, why = sim_control
+    if operator is not None:
+        reset, timeout = DATA["reset_guide"], settings.step_timeout
+        yield PersonWalker.of(operator, client, cat, reset, timeout, control)
+        return
     if control is None:
         pytest.skip(f"not testable here because {why}")
     yield SimWalker(control)

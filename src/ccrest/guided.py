@@ -67,7 +67,9 @@ class Operator(Protocol):
 
     An operator may also have ``clock`` (a callable: the device's seconds), so that step
     timeouts and waits run in the device's time: a rig that drives a simulator gives the
-    simulator's clock (run fast, a walk takes seconds); a person's time is the wall's."""
+    simulator's clock (run fast, a walk takes seconds); a person's time is the wall's. And it
+    may have ``wait(seconds)``, which returns early when the person says something (a
+    terminal does): the walk answers a key press at once, not at its next look."""
 
     def tell(self, text: str, step: Step | None) -> None: ...
 
@@ -114,6 +116,11 @@ class TerminalOperator:
         data = f"    ... {text}\n".encode("utf-8", "replace")
         while data:
             data = data[os.write(self.fd, data) :]
+
+    def wait(self, seconds: float) -> None:
+        """Wait up to ``seconds``, less when the person types (what they typed stays unread)."""
+        with contextlib.suppress(OSError, ValueError):
+            select.select([self.fd], [], [], max(0.0, seconds))
 
     def poll(self) -> str:
         """What the person typed since, as a whole line: "" while no line is complete."""
@@ -201,14 +208,19 @@ class PersonWalker:
         *,
         poll_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        advance: Callable[[float], bool] | None = None,
     ) -> None:
         self.operator, self.client, self.cat = operator, client, cat
         # at rest is a state, but undoing the last scenario's configuration is not: confirmed
         self.reset = Step("reset", {}, reset["say"], reset["until"], confirm=True)
         self.step_timeout = step_timeout
         self.poll_s = POLL_S if poll_s is None else poll_s
-        self.clock, self.sleep = clock, sleep
+        self.clock = clock
+        self.sleep = sleep or getattr(operator, "wait", None) or time.sleep
+        # the device's own clock, moved on where it can be (a simulator's control API) instead
+        # of waited for; a person's time (a step's timeout) stays the wall's
+        self.advance = advance
         self.stopped = False
         self._heard = ""  # what the person said while the run waited
 
@@ -220,12 +232,17 @@ class PersonWalker:
         cat: Catalogue,
         reset: Mapping[str, Any],
         step_timeout: float,
+        control: SimControl | None = None,
     ) -> PersonWalker:
-        """The walker for ``operator``, timed by its clock if it has one (a rig's simulator)."""
+        """The walker for ``operator``, timed by its clock if it has one (a rig's simulator);
+        else in the wall's time, the device's waits moved on by ``control`` when the target
+        is a simulator (its clock keeps its speed: a person's pace meets the device's timers
+        as on a real controller)."""
         clock = getattr(operator, "clock", None)
-        if not callable(clock):
-            return cls(operator, client, cat, reset, step_timeout)
-        return cls(operator, client, cat, reset, step_timeout, clock=clock)
+        if callable(clock):
+            return cls(operator, client, cat, reset, step_timeout, clock=clock)
+        advance = None if control is None else _advancer(control)
+        return cls(operator, client, cat, reset, step_timeout, advance=advance)
 
     def walk(self, scenario: Mapping[str, Any]) -> None:
         if self.stopped:
@@ -257,9 +274,13 @@ class PersonWalker:
         self.operator.tell(step.words, step)
         self._heard = ""
         before = self._state()
-        if step.operation == "advance" and step.until is None:
-            self._wait(min(float(str(step.arguments.get("seconds", 0))), ADVANCE_CAP_S))
-            return
+        if step.operation == "advance":
+            seconds = float(str(step.arguments.get("seconds", 0)))
+            moved = self.advance is not None and self.advance(seconds)  # the state is there now
+            if step.until is None:
+                if not moved:
+                    self._wait(min(seconds, ADVANCE_CAP_S))
+                return
         ends = self.clock() + self.step_timeout
         confirmed = False
         while True:
@@ -277,9 +298,9 @@ class PersonWalker:
             if step.until is not None:
                 reached = not expectation(step.until, now, step.operation, self.cat)
                 if reached and (confirmed or not step.confirm):
-                    return self._wait(self.poll_s)  # let the values that follow it settle
+                    return self._settle()
             elif confirmed or any(now.get(k) != before.get(k) for k in WATCHED):
-                return self._wait(self.poll_s)
+                return self._settle()
             if self.clock() >= ends and step.until is not None and reached:
                 raise NotReached(
                     f"the person did not confirm within {self.step_timeout:g} s: {step.words}"
@@ -293,6 +314,11 @@ class PersonWalker:
                     f"{wanted or 'a change of state'} not seen within {self.step_timeout:g} s "
                     f"after: {step.words}" + (f" ({seen})" if seen else "")
                 )
+            self._wait(self.poll_s, until_heard=True)
+
+    def _settle(self) -> None:
+        """Let the values that follow a reached state settle: a look's time of the device's."""
+        if self.advance is None or not self.advance(self.poll_s):
             self._wait(self.poll_s)
 
     def _note(self, text: str) -> None:
@@ -300,8 +326,9 @@ class PersonWalker:
         if callable(note):
             note(text)
 
-    def _wait(self, seconds: float) -> None:
-        """Wait, listening: a quit stops at once; anything else is kept for the step."""
+    def _wait(self, seconds: float, *, until_heard: bool = False) -> None:
+        """Wait, listening: a quit stops at once; anything else is kept for the step (and,
+        ``until_heard``, ends the wait: the person acted, the walk looks now)."""
         ends = self.clock() + seconds
         while self.clock() < ends:
             answer = self.operator.poll()
@@ -309,4 +336,21 @@ class PersonWalker:
                 self.stopped = True
                 raise Stopped("the person stopped the guided walk")
             self._heard = answer or self._heard
+            if until_heard and self._heard:
+                return
             self.sleep(min(self.poll_s, max(0.0, ends - self.clock())))
+
+
+def _advancer(control: SimControl) -> Callable[[float], bool]:
+    """A simulator's clock moved on by its control API: whether it moved (where it did not,
+    the walk waits in the wall's time)."""
+    from ccrest.simctl import ControlError
+
+    def advance(seconds: float) -> bool:
+        try:
+            control.call("advance", seconds=seconds)
+        except ControlError:
+            return False
+        return True
+
+    return advance

@@ -198,7 +198,7 @@ def run(
     rate = clock_rate(client) if not untestable else 1.0
     watch = Watch(cat, rate=rate, rest_mode=bench.settings.rest_mode, waivers=bench.waivers)
     start = time.monotonic()
-    next_at, last_progress = start, start
+    next_at, last_progress = start, -math.inf  # the first line after the first sample
     interrupted, last_error = "", ""
     first = target.first
     with open(folder / "watch-samples.jsonl", "w", encoding="utf-8") as out:

@@ -8,10 +8,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
 from ccrest import guided
+from ccrest.simulator import control
 from tests.suites import operators
 from tests.suites.conftest import PASSWORD, SUITES, device
 
@@ -159,3 +161,73 @@ def test_every_scenario_has_words_for_each_step() -> None:
         "auth_state": "authorized_for_charging",
         "type2_state": "c",
     }, "the last step waits for the physical state only; ocpp_state is judged"
+
+
+
+class Hand:
+    """A person at the wall's pace (no clock of their own) at a simulator: does each step at
+    once, and presses Enter while the walk waits on them (their terminal's wait returns)."""
+
+    def __init__(self, device) -> None:
+        self.device, self.said, self.waited = device, "", 0
+
+    def tell(self, text, step) -> None:
+        if step is not None and step.operation not in ("advance", "reset"):
+            arguments = dict(step.arguments)  # the time that passes is the device's
+            if arguments or step.operation != "config":
+                control.handle(self.device, "POST", step.operation, arguments)
+
+    def poll(self) -> str:
+        said, self.said = self.said, ""
+        return said
+
+    def wait(self, seconds: float) -> None:
+        self.waited += 1
+        self.said = "done"
+
+
+def person_at(dev, hand: Hand, poll_s: float | None = None) -> guided.PersonWalker:
+    from ccrest.client import Client
+    from ccrest.simctl import SimControl
+    from ccrest.spec import catalogue
+
+    client = Client(dev.url, "operator", PASSWORD, "doc-headers", 5)
+    reset = json.loads((SUITES / "scenarios.json").read_text())["reset_guide"]
+    walker = guided.PersonWalker.of(hand, client, catalogue(), reset, 5, SimControl(client))
+    walker.poll_s = walker.poll_s if poll_s is None else poll_s
+    return walker
+
+
+AUTH_TIMEOUT = next(
+    s
+    for s in json.loads((SUITES / "scenarios.json").read_text())["scenarios"]
+    if s["id"] == "auth-timeout"
+)
+
+
+def test_a_person_at_a_simulator_waits_in_its_time_not_the_walls() -> None:
+    """The two minutes a vehicle waits for a card pass on the simulator's clock, moved on by
+    its control API (its speed left as it is: a person's pace meets its timers as a
+    controller's would); the step timeout (5 s here), a person's, stays the wall's."""
+    with device(charging=False) as dev:  # the clock at the wall's speed
+        clock = dev.sim.device.clock
+        began = clock.now()
+        person_at(dev, Hand(dev.sim.device)).walk(AUTH_TIMEOUT)  # else: not seen within 5 s
+        assert clock.now() - began >= 120
+        assert dev.sim.device.clock.speed == 1
+        assert observe_auth_state(dev) == "auth_timeout"
+
+
+def observe_auth_state(dev) -> str:
+    return next(text for key, text, _ in dev.sim.device.snapshot() if key == "auth_state")
+
+
+def test_a_person_who_acts_is_looked_at_at_once() -> None:
+    """Enter ends the walk's wait on the person at once (a terminal's wait returns on input):
+    with a look every 60 s, a walk that sat out its interval would take minutes."""
+    with device(charging=False) as dev:
+        hand = Hand(dev.sim.device)
+        began = time.monotonic()
+        person_at(dev, hand, poll_s=60).walk(SCENARIO)
+        assert time.monotonic() - began < 30
+    assert hand.waited >= 1, "the walk waited on the person (the reset asks them to confirm)"
