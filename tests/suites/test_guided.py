@@ -163,7 +163,6 @@ def test_every_scenario_has_words_for_each_step() -> None:
     }, "the last step waits for the physical state only; ocpp_state is judged"
 
 
-
 class Hand:
     """A person at the wall's pace (no clock of their own) at a simulator: does each step at
     once, and presses Enter while the walk waits on them (their terminal's wait returns)."""
