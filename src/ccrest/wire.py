@@ -248,7 +248,7 @@ def _clean(key: str, value: object, findings: list[Finding]) -> tuple[str, objec
     """A key and its value display-safe; a control character or a lone surrogate in either is
     a finding on that key (shown escaped: the reader sees what was sent)."""
     texts = [key, *_texts(value)]
-    if not any(safe.has_control(t) or not safe.is_safe(t) for t in texts):
+    if all(safe.is_safe(t) for t in texts):  # a control character is never safe: one scan
         return key, value
     shown_key, shown_value = safe.text(key), safe.tree(value)
     if any(safe.has_control(t) for t in texts):
