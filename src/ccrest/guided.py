@@ -27,20 +27,6 @@ if TYPE_CHECKING:
 
 POLL_S = 1.0  # one full_state a second: polite to a controller a person is working on
 ADVANCE_CAP_S = 30.0  # an intermediate "wait N s" step waits at most this long with a person
-WATCHED = (  # what a person's action changes; a step without 'until' waits for one of these
-    "conn_state",
-    "auth_state",
-    "type2_state",
-    "ocpp_state",
-    "errors",
-    "rcd_state",
-    "rcmb_state",
-    "mcb_type2_state",
-    "mcb_schuko_state",
-    "schuko_state",
-    "backend_conn_state",
-    "free_charging",
-)
 
 
 class NotReached(Exception):
@@ -59,7 +45,6 @@ class Step:
     arguments: Mapping[str, object]
     words: str
     until: Mapping[str, object] | None = None  # the state that shows it was done, if known
-    confirm: bool = False  # done only when the person also says so (what no state shows)
 
 
 class Operator(Protocol):
@@ -213,7 +198,7 @@ class PersonWalker:
     ) -> None:
         self.operator, self.client, self.cat = operator, client, cat
         # at rest is a state, but undoing the last scenario's configuration is not: confirmed
-        self.reset = Step("reset", {}, reset["say"], reset["until"], confirm=True)
+        self.reset = Step("reset", {}, reset["say"], reset["until"])
         self.step_timeout = step_timeout
         self.poll_s = POLL_S if poll_s is None else poll_s
         self.clock = clock
@@ -271,18 +256,27 @@ class PersonWalker:
         return observed.values
 
     def _do(self, step: Step) -> None:
-        self.operator.tell(step.words, step)
+        """One step: told, then done when the person says so (Enter) and the device shows its
+        state, if it has one. Every step the person is told takes one Enter of theirs, so an
+        Enter pressed late for one step never confirms the next (a reset not yet done, say).
+        A wait of the device's is no one's to confirm: moved on where the device's clock can
+        be (a simulator's: the person is only told it passed), else waited out."""
         self._heard = ""
-        before = self._state()
+        confirmed = False
         if step.operation == "advance":
             seconds = float(str(step.arguments.get("seconds", 0)))
-            moved = self.advance is not None and self.advance(seconds)  # the state is there now
-            if step.until is None:
-                if not moved:
+            if self.advance is not None and self.advance(seconds):
+                self._note(f"the simulator's clock moved on {seconds:g} s: {step.words}")
+            else:
+                self.operator.tell(step.words, step)
+                if step.until is None:
                     self._wait(min(seconds, ADVANCE_CAP_S))
+            if step.until is None:
                 return
+            confirmed = True  # the run waits: an Enter is not asked for
+        else:
+            self.operator.tell(step.words, step)
         ends = self.clock() + self.step_timeout
-        confirmed = False
         while True:
             answer, self._heard = self._heard or self.operator.poll(), ""
             if answer == "quit":
@@ -295,13 +289,12 @@ class PersonWalker:
                 self._note(f"waiting for the controller to show {wanted}")
             confirmed |= answer == "done"
             now = self._state()
-            if step.until is not None:
-                reached = not expectation(step.until, now, step.operation, self.cat)
-                if reached and (confirmed or not step.confirm):
-                    return self._settle()
-            elif confirmed or any(now.get(k) != before.get(k) for k in WATCHED):
+            reached = step.until is None or not expectation(
+                step.until, now, step.operation, self.cat
+            )
+            if reached and confirmed:
                 return self._settle()
-            if self.clock() >= ends and step.until is not None and reached:
+            if self.clock() >= ends and reached:
                 raise NotReached(
                     f"the person did not confirm within {self.step_timeout:g} s: {step.words}"
                 )
@@ -311,8 +304,8 @@ class PersonWalker:
                     f"{k} read {str(now.get(k))[:40]!r}" for k in (step.until or {}) if k in now
                 )
                 raise NotReached(
-                    f"{wanted or 'a change of state'} not seen within {self.step_timeout:g} s "
-                    f"after: {step.words}" + (f" ({seen})" if seen else "")
+                    f"{wanted} not seen within {self.step_timeout:g} s after: {step.words}"
+                    + (f" ({seen})" if seen else "")
                 )
             self._wait(self.poll_s, until_heard=True)
 

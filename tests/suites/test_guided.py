@@ -211,8 +211,11 @@ def test_a_person_at_a_simulator_waits_in_its_time_not_the_walls() -> None:
     with device(charging=False) as dev:  # the clock at the wall's speed
         clock = dev.sim.device.clock
         began = clock.now()
-        person_at(dev, Hand(dev.sim.device)).walk(AUTH_TIMEOUT)  # else: not seen within 5 s
+        person = Slow(dev.sim.device)
+        person_at(dev, person).walk(AUTH_TIMEOUT)  # else: not seen within 5 s
         assert clock.now() - began >= 120
+        # the wait was the device's, moved on: nobody is asked to wait or to press Enter
+        assert not [t for t in person.told if t.startswith("Leave it as it is")], person.told
         assert dev.sim.device.clock.speed == 1
         assert observe_auth_state(dev) == "auth_timeout"
 
@@ -230,3 +233,38 @@ def test_a_person_who_acts_is_looked_at_at_once() -> None:
         person_at(dev, hand, poll_s=60).walk(SCENARIO)
         assert time.monotonic() - began < 30
     assert hand.waited >= 1, "the walk waited on the person (the reset asks them to confirm)"
+
+
+class Slow:
+    """A person who does each step at once but presses Enter for it only after the walk has
+    looked once more (late, as a person is): each Enter is queued for the step it was for."""
+
+    def __init__(self, device) -> None:
+        self.device, self.told, self.queue, self.confirmed = device, [], [], []
+        self._ready = 0  # Enters pressed, of those queued
+
+    def tell(self, text, step) -> None:
+        self.told.append(text)
+        Hand(self.device).tell(text, step)
+        self.queue.append(text)
+
+    def wait(self, seconds: float) -> None:
+        self._ready = len(self.queue)  # the Enters for every step told so far are pressed
+
+    def poll(self) -> str:
+        if not self._ready:
+            return ""
+        self._ready -= 1
+        self.confirmed.append((self.queue.pop(0), self.told[-1]))  # (meant for, told now)
+        return "done"
+
+
+def test_a_late_enter_confirms_its_own_step_never_the_next() -> None:
+    """An Enter pressed after the device already shows the step's state is that step's: the
+    walk waits for it, so it cannot confirm the next step (a reset the person has not done)."""
+    with device(charging=False) as dev:
+        person = Slow(dev.sim.device)
+        person_at(dev, person).walk(SCENARIO)
+    assert person.confirmed, "the person pressed Enter"
+    assert all(meant == told for meant, told in person.confirmed), person.confirmed
+    assert len(person.confirmed) == len(person.told)
