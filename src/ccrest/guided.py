@@ -197,7 +197,8 @@ class PersonWalker:
         advance: Callable[[float], bool] | None = None,
     ) -> None:
         self.operator, self.client, self.cat = operator, client, cat
-        # at rest is a state, but undoing the last scenario's configuration is not: confirmed
+        # at rest is a state, and the person's Enter (every step's) says the last scenario's
+        # configuration, which no value shows, was undone
         self.reset = Step("reset", {}, reset["say"], reset["until"])
         self.step_timeout = step_timeout
         self.poll_s = POLL_S if poll_s is None else poll_s

@@ -163,6 +163,15 @@ def test_every_scenario_has_words_for_each_step() -> None:
     }, "the last step waits for the physical state only; ocpp_state is judged"
 
 
+def act(device, step) -> None:
+    """A hand at the bench does a step on the simulator (the time that passes is the
+    device's; bringing it to rest is the walk's reset, which a hand at a simulator skips)."""
+    if step is not None and step.operation not in ("advance", "reset"):
+        arguments = dict(step.arguments)
+        if arguments or step.operation != "config":
+            control.handle(device, "POST", step.operation, arguments)
+
+
 class Hand:
     """A person at the wall's pace (no clock of their own) at a simulator: does each step at
     once, and presses Enter while the walk waits on them (their terminal's wait returns)."""
@@ -171,10 +180,7 @@ class Hand:
         self.device, self.said, self.waited = device, "", 0
 
     def tell(self, text, step) -> None:
-        if step is not None and step.operation not in ("advance", "reset"):
-            arguments = dict(step.arguments)  # the time that passes is the device's
-            if arguments or step.operation != "config":
-                control.handle(self.device, "POST", step.operation, arguments)
+        act(self.device, step)
 
     def poll(self) -> str:
         said, self.said = self.said, ""
@@ -245,7 +251,7 @@ class Slow:
 
     def tell(self, text, step) -> None:
         self.told.append(text)
-        Hand(self.device).tell(text, step)
+        act(self.device, step)
         self.queue.append(text)
 
     def wait(self, seconds: float) -> None:
