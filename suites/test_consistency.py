@@ -20,7 +20,15 @@ def params(ids, keys):
 
 def judged(rule_id, full_state, verdict, rule):
     if not full_state.usable:
-        verdict([not_tested(rule_id, f"full_state is unusable ({full_state.exchange.summary()})")])
+        verdict(
+            [
+                not_tested(
+                    rule_id,
+                    f"full_state is unusable ({full_state.exchange.summary()})",
+                    exchange=full_state.exchange,
+                )
+            ]
+        )
     verdict(rule(full_state.values))
 
 

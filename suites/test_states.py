@@ -58,7 +58,9 @@ def test_scenario(request, scenario, walker, cat, client, settings, bench, verdi
         verdict(
             [
                 not_tested(
-                    "states.scenario-reached", f"no state to judge: {before.exchange.summary()}"
+                    "states.scenario-reached",
+                    f"no state to judge: {before.exchange.summary()}",
+                    exchange=before.exchange,
                 )
             ]
         )

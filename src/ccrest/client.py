@@ -516,6 +516,15 @@ class Client:
                 failed = Exchange(method, url, recorded, error=_describe(exc), started=started)
                 self._remember(failed)
                 return failed
+        if not data:  # closed, or out of time, before a byte: no answer at all
+            why = (
+                "the connection closed without a byte of an answer"
+                if time.monotonic() < ends
+                else f"no answer within {2 * self.timeout:g} s"
+            )
+            failed = Exchange(method, url, recorded, error=why, started=started)
+            self._remember(failed)
+            return failed
         head, sep, rest = _final(bytes(data)).partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status_line = lines[0].split(" ", 2)

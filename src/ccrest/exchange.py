@@ -60,6 +60,12 @@ class Exchange:
     def transport_failed(self) -> bool:
         return self.error is not None
 
+    @property
+    def unanswered(self) -> bool:
+        """Sent, and the device gave no usable answer (none, one broken off, one unreadable):
+        a check that needed it is not tested, and the device, not the check, is why."""
+        return self.sent and self.error is not None
+
     def excerpt(self, limit: int = EXCERPT_BYTES) -> str:
         """The body as a reader sees it: display-safe (controls shown, lines kept), the value
         of a key named like a secret masked, cut at ``limit`` bytes."""

@@ -42,6 +42,7 @@ EXIT_USAGE = 4
 EXIT_NOTHING = 5  # pytest's own code for a session that collected no test
 EXIT_UNTESTABLE = 6
 EXIT_DEADLINE = 7
+EXIT_UNANSWERED = 8
 EXIT_CODES = {  # the one table of exit codes: the README's is checked against it
     EXIT_CONFORMS: "conforms, or partial (what ran passed)",
     EXIT_FAILED: "does not conform (a check failed, or a waiver is no longer needed)",
@@ -51,6 +52,10 @@ EXIT_CODES = {  # the one table of exit codes: the README's is checked against i
     EXIT_NOTHING: "not tested: no check reached a verdict",
     EXIT_UNTESTABLE: "not testable: the device could not be tested (unreachable, credentials)",
     EXIT_DEADLINE: "the run deadline passed: what ran passed, the rest not tested",
+    EXIT_UNANSWERED: (
+        "the controller left requests unanswered: what it answered passed, the checks "
+        "that needed the rest not tested"
+    ),
 }
 # worst first: a lab's verdict is its worst controller's
 SEVERITY = (
@@ -81,6 +86,8 @@ class Facts:
     unfinished: int = 0  # tests the run ended before, whatever ended it
     stopped: str = ""  # why pytest stopped early, if it said (-x: a failure)
     lost: str = ""  # why the client stopped sending mid-run (the device stopped answering)
+    unanswered: int = 0  # checks not tested because the device left their request unanswered
+    unanswered_error: str = ""  # the first such request and what became of it
     untestable: str = ""  # why the device could not be tested at all
     unit: str = "checks"  # what was judged: a watch judges samples
     engine: str = ""  # why pytest could not run the suites (a collection or internal error)
@@ -117,7 +124,9 @@ def decide(f: Facts) -> Decision:
     """The verdict, its exit code and the reason. In order: a device that could not be tested
     at all; a suite that could not run; a run that was interrupted (never "conforms", whatever
     passed before); a failure; a device that stopped answering mid-run, or a run that ended
-    early (interrupted too); nothing judged; the deadline; a part of the suite; the whole."""
+    early (interrupted too); nothing judged; checks the device left unanswered (never
+    "conforms": a probe it resets is not one it passed); the deadline; a part of the suite;
+    the whole."""
     judged = f.passed + f.waived
     if f.untestable:
         return Decision(Verdict.NOT_TESTABLE, EXIT_UNTESTABLE, f.untestable)
@@ -146,6 +155,15 @@ def decide(f: Facts) -> Decision:
         if f.selection:
             why += f" ({f.selection})"
         return Decision(Verdict.NOT_TESTED, EXIT_NOTHING, why)
+    if f.unanswered:
+        many = f"{f.unanswered} checks were" if f.unanswered > 1 else "1 check was"
+        return Decision(
+            Verdict.PARTIAL,
+            EXIT_UNANSWERED,
+            f"{many} not tested because the controller gave no usable answer to "
+            f"{'their requests' if f.unanswered > 1 else 'its request'}"
+            + (f" (the first: {f.unanswered_error})" if f.unanswered_error else ""),
+        )
     if f.deadline:
         return Decision(Verdict.PARTIAL, EXIT_DEADLINE, f.deadline)
     if not f.complete:
@@ -173,6 +191,9 @@ def explain(verdict: str, reason: str, scope: Mapping[str, Any] | None = None) -
         return f"Interrupted: {reason}. What ran is reported; the rest is not tested."
     if verdict is Verdict.NOT_TESTED:
         return f"Not tested: {reason or 'no check reached a verdict'}."
+    if verdict is Verdict.PARTIAL and scope.get("complete") is True and reason:
+        # the whole suite ran, and the controller left some of it unjudged
+        return f"Partial verdict: {reason}; the device as a whole was not judged."
     if verdict is Verdict.DOES_NOT_CONFORM or scope.get("complete", True):
         return ""
     if "tests" not in scope:

@@ -56,7 +56,7 @@ def scheme_works(
             )
         ]
     if exchange.transport_failed:
-        return [not_tested("auth.scheme-works", f"no answer: {exchange.error}")]
+        return [not_tested("auth.scheme-works", f"no answer: {exchange.error}", exchange=exchange)]
     if exchange.status == 200:
         return []
     return [
@@ -76,7 +76,7 @@ def refused(
     """A bad attempt must be refused: 401, or 403 (RFC 9110 15.5.4 lets a server refuse so
     when it will not say more); with anonymous access declared a 200 is information only."""
     if exchange.transport_failed:
-        return [not_tested(check_id, f"no answer: {exchange.error}", key=key)]
+        return [not_tested(check_id, f"no answer: {exchange.error}", key=key, exchange=exchange)]
     status = exchange.status
     if status in REFUSALS:
         return []
@@ -106,7 +106,11 @@ def variant_closed(
     """Another spelling of a protected path (a trailing slash, other case, an encoded
     character) asked without credentials: refused, or not found, but never the state."""
     if exchange.transport_failed:
-        return [not_tested("auth.no-credentials-refused", f"no answer: {exchange.error}")]
+        return [
+            not_tested(
+                "auth.no-credentials-refused", f"no answer: {exchange.error}", exchange=exchange
+            )
+        ]
     shown = state_shown(cat, exchange)
     if not shown or exchange.status != 200 or allow_anonymous:
         return []

@@ -23,8 +23,12 @@ def fail(
     return Finding(check_id, message, key, observed, allowed, Outcome.FAIL, exchange, at)
 
 
-def not_tested(check_id: str, reason: str, *, key: str | None = None) -> Finding:
-    return Finding(check_id, reason, key, outcome=Outcome.NOT_TESTED)
+def not_tested(
+    check_id: str, reason: str, *, key: str | None = None, exchange: Exchange | None = None
+) -> Finding:
+    """A check that could not be judged; ``exchange``, the request whose answer it lacked (an
+    unanswered one keeps the run from "conforms": ``ccrest.verdict``)."""
+    return Finding(check_id, reason, key, outcome=Outcome.NOT_TESTED, exchange=exchange)
 
 
 def info(check_id: str, message: str, *, key: str | None = None) -> Finding:

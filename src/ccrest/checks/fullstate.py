@@ -65,7 +65,13 @@ def answers(exchange: Exchange, state: FullState | None) -> list[Finding]:
 
 def well_formed(exchange: Exchange, state: FullState | None) -> list[Finding]:
     if exchange.transport_failed or exchange.status != 200 or state is None:
-        return [not_tested("wire.line-without-colon", unusable(exchange, state) or "no body")]
+        return [
+            not_tested(
+                "wire.line-without-colon",
+                unusable(exchange, state) or "no body",
+                exchange=exchange,
+            )
+        ]
     return [_with(f, exchange) for f in state.findings if f.check_id in MALFORMED]
 
 

@@ -30,7 +30,9 @@ def write_refused(
     read-only in effect: the specification says read-only, not how to refuse, so that answer
     is an advisory (RFC 9110 15.5.6 would answer 405 with Allow), not a failure."""
     if write.transport_failed:
-        return [not_tested("http.read-only", f"the write got no answer: {write.error}")]
+        return [
+            not_tested("http.read-only", f"the write got no answer: {write.error}", exchange=write)
+        ]
     findings = []
     status = write.status or 0
     if status < 400 and answered_like_get(cat, write, before):
@@ -104,7 +106,13 @@ def answered_like_get(cat: Catalogue, write: Exchange, before: Mapping[str, obje
 
 def content_type_matches(exchange: Exchange, form: BodyForm | None) -> list[Finding]:
     if exchange.transport_failed or exchange.status != 200 or form is None:
-        return [not_tested("http.content-type", f"no body to compare ({exchange.summary()})")]
+        return [
+            not_tested(
+                "http.content-type",
+                f"no body to compare ({exchange.summary()})",
+                exchange=exchange,
+            )
+        ]
     media = media_type(exchange)
     expected = "application/json" if form is BodyForm.JSON else "text/plain"
     if media == expected or (form is BodyForm.JSON and media and media.endswith("+json")):
@@ -123,7 +131,7 @@ def content_type_matches(exchange: Exchange, form: BodyForm | None) -> list[Find
 
 def head_agrees(get: Exchange, head: Exchange) -> list[Finding]:
     if get.transport_failed:
-        return [not_tested("http.head-agrees", f"GET got no answer: {get.error}")]
+        return [not_tested("http.head-agrees", f"GET got no answer: {get.error}", exchange=get)]
     if head.transport_failed:
         return [fail("http.head-agrees", f"HEAD got no answer: {head.error}", exchange=head)]
     findings = []
@@ -169,7 +177,9 @@ def state_shown(cat: Catalogue, exchange: Exchange) -> list[str]:
 
 def outside_no_leak(cat: Catalogue, exchange: Exchange) -> list[Finding]:
     if exchange.transport_failed:
-        return [not_tested("http.outside-no-leak", f"no answer: {exchange.error}")]
+        return [
+            not_tested("http.outside-no-leak", f"no answer: {exchange.error}", exchange=exchange)
+        ]
     if exchange.status != 200:
         return []
     leaked = state_shown(cat, exchange)

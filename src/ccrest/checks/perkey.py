@@ -62,7 +62,11 @@ def value_valid(
     """The per-key value is one the specification allows. The same invalid value as full_state
     shows is reported once, by fs.value-valid: one fault, one finding (and one waiver)."""
     if exchange.transport_failed:
-        return [not_tested("pk.value-valid", exchange.error or "no answer", key=spec.name)]
+        return [
+            not_tested(
+                "pk.value-valid", exchange.error or "no answer", key=spec.name, exchange=exchange
+            )
+        ]
     if exchange.status != 200 or parsed is None:
         return [not_tested("pk.value-valid", f"/rest/{spec.name} gave no value", key=spec.name)]
     if parsed.value is None:
@@ -185,7 +189,7 @@ def _single(values: Mapping[str, object], key: str) -> list[float] | None:
 
 def unknown_key(probe: str, exchange: Exchange) -> list[Finding]:
     if exchange.transport_failed:
-        return [not_tested("pk.unknown-key-404", f"no answer: {exchange.error}")]
+        return [not_tested("pk.unknown-key-404", f"no answer: {exchange.error}", exchange=exchange)]
     if exchange.status == 404:
         return []
     what = "an empty body" if not exchange.body else f"{exchange.body_size} B"

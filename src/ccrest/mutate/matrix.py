@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ccrest.engine import run_in_process
 from ccrest.mutate import CARD, Mutant, Variant, generate
-from ccrest.mutate.proxy import Proxy
+from ccrest.mutate.proxy import Piece, Proxy
 
 if TYPE_CHECKING:
     from ccrest.simulator import Simulator
@@ -104,6 +104,17 @@ def _summary(
 
 
 CREDENTIALS = {"Authorization": "Basic Auth", "Username": "operator", "Password": PASSWORD}
+CONFIGURED = ("operator", PASSWORD)  # the credentials every run of the matrix is given
+
+
+def run_through(pieces: Sequence[Piece], seconds: float = 0.0) -> dict[str, Any]:
+    """The whole suite against the reference device (text form, a session in progress) with
+    ``pieces`` in front of it: the run's summary (its verdict, exit code, findings)."""
+    with ExitStack() as stack:
+        sim = _upstream("text")
+        stack.callback(sim.stop)
+        proxy = stack.enter_context(Proxy(sim.url, pieces, CREDENTIALS))
+        return _summary(proxy.url, (), seconds, "doc-headers")
 
 
 def flagged_by_key(summary: dict[str, Any]) -> dict[str, list[str]]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
-from ccrest.mutate.proxy import Answer, Context, Pairs, Piece, Request
+from ccrest.mutate.proxy import Answer, Conduct, Context, Pairs, Piece, Request
 
 Change = Callable[[object], object]
 
@@ -448,3 +448,74 @@ def writes_answered_like_reads() -> Piece:
         return req
 
     return Piece(request=request)
+
+
+# -- the connection (RFC 9112 section 9) --------------------------------------------------------
+
+
+def kind_of(req: Request, keys: Collection[str], configured: tuple[str, str]) -> str:
+    """A request's kind, as the suite's requests differ: method, where (full_state, a
+    documented key, another /rest path, outside /rest) and which credentials (the configured
+    ones, other ones, none): ``GET-key-none``."""
+    path = req.path.split("?", 1)[0]
+    if path == "/rest/full_state":
+        where = "full_state"
+    elif path.startswith("/rest/") and path[len("/rest/") :] in keys:
+        where = "key"
+    elif path.lower().startswith("/rest"):
+        where = "other-rest"
+    else:
+        where = "outside"
+    given = _given(req)
+    if given is None and "password" not in req.headers and "authorization" not in req.headers:
+        credentials = "none"
+    else:
+        credentials = "configured" if given == configured else "other"
+    return f"{req.method}-{where}-{credentials}"
+
+
+def left_unanswered(
+    matches: Callable[[Request], bool], conduct: str = Conduct.RESET_UNANSWERED, times: int = 1
+) -> Piece:
+    """Requests ``matches`` picks left without an answer, reset or closed, until ``times`` of
+    them came on a connection of their own (its first request: no idle close explains it; one
+    on a reused connection a client sends again on a new one, RFC 9112 9.3.1.1)."""
+    left = [times]
+    lock = threading.Lock()
+
+    def decide(req: Request, turn: int) -> str:
+        if not matches(req):
+            return Conduct.ANSWER
+        with lock:
+            if left[0] <= 0:
+                return Conduct.ANSWER
+            if not turn:
+                left[0] -= 1
+        return conduct
+
+    return Piece(conduct=decide)
+
+
+def closes_after_answers(announced: bool) -> Piece:
+    """Every connection closed after its answer, which is whole (RFC 9112 9.6: a server may
+    close when it likes; ``announced``: saying so with Connection: close)."""
+    conduct = Conduct.CLOSE_ANNOUNCED if announced else Conduct.CLOSE_AFTER
+    return Piece(conduct=lambda req, turn: conduct)
+
+
+def idle_closes(every: int = 3) -> Piece:
+    """Every ``every``-th request that reuses a connection finds it closed unanswered: an idle
+    timeout racing the request (RFC 9112 9.3.1.1 lets a client send it again, RFC 9110 9.2.2
+    only an idempotent one; a careful client sends no write on a reused connection)."""
+    count = [0]
+    lock = threading.Lock()
+
+    def decide(req: Request, turn: int) -> str:
+        if not turn:
+            return Conduct.ANSWER
+        with lock:
+            count[0] += 1
+            hit = count[0] % every == 0
+        return Conduct.CLOSE_UNANSWERED if hit else Conduct.ANSWER
+
+    return Piece(conduct=decide)

@@ -1,7 +1,8 @@
 """A device in front of a device: an HTTP proxy on loopback that forwards every request to an
 upstream controller (the bundled simulator, or any) and changes what comes back, outside the
 upstream's model, by small composable pieces (``Piece``): a request answered or rewritten,
-each full_state read's key/value pairs, each per-key value, the raw answer.
+each full_state read's key/value pairs, each per-key value, the raw answer, and what becomes
+of the connection (``Conduct``: answered and kept, closed after the answer, or left unanswered).
 
 It knows the Legacy REST API's wire forms only as far as it must to rewrite them (lines
 ``key:value`` or one JSON object; a bare value or a JSON scalar), written here on their own:
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import struct
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,18 +60,34 @@ class Context:
     fetch: Callable[[Request], Answer]
 
 
+class Conduct:
+    """What a device does with a request on its connection (RFC 9112 section 9)."""
+
+    ANSWER = "answer"  # answered, the connection kept
+    CLOSE_AFTER = "close-after"  # answered in full, then closed without saying so (9.6)
+    CLOSE_ANNOUNCED = "close-announced"  # answered with Connection: close, then closed (9.6)
+    CLOSE_UNANSWERED = "close-unanswered"  # closed (FIN) without a byte of an answer
+    RESET_UNANSWERED = "reset-unanswered"  # reset (RST) without a byte of an answer
+
+
+UNANSWERED = (Conduct.CLOSE_UNANSWERED, Conduct.RESET_UNANSWERED)
+CLOSING = (Conduct.CLOSE_AFTER, Conduct.CLOSE_ANNOUNCED, *UNANSWERED)
+
+
 @dataclass(frozen=True)
 class Piece:
     """One change; each hook is optional. ``request`` may rewrite a request or answer it
     (returning an Answer); ``pairs`` rewrites the n-th full_state read's pairs; ``value``
     rewrites the n-th answer of /rest/<key> (None: the key is not found); ``answer`` rewrites
-    the final answer to a request."""
+    the final answer to a request; ``conduct`` decides, from the request and its turn on its
+    connection (0: the connection's first), what becomes of the connection (``Conduct``)."""
 
     request: Callable[[Request, Context], Request | Answer] | None = None
     pairs: Callable[[Pairs, int], Pairs] | None = None
     value: Callable[[str, object, int], object] | None = None
     answer: Callable[[Request, Answer, Context], Answer] | None = None
     http10: bool = False  # answer as HTTP/1.0, the body ended by closing the connection
+    conduct: Callable[[Request, int], str] | None = None
 
 
 @dataclass
@@ -196,6 +215,17 @@ class Proxy:
             answer = self._rewrite_value(path.removeprefix("/rest/"), answer)
         return self._final(request, answer), http10
 
+    def conduct(self, request: Request, turn: int) -> str:
+        """What becomes of the connection: the first piece's word that is not to answer."""
+        if request.path == "/sim" or request.path.startswith("/sim/"):
+            return Conduct.ANSWER
+        for piece in self.pieces:
+            if piece.conduct is not None:
+                conduct = piece.conduct(request, turn)
+                if conduct != Conduct.ANSWER:
+                    return conduct
+        return Conduct.ANSWER
+
     def _final(self, request: Request, answer: Answer) -> Answer:
         for piece in self.pieces:
             if piece.answer is not None:
@@ -237,11 +267,25 @@ def _handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
+        turn = 0  # requests this connection has carried before this one
+
         def _any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            answer, http10 = proxy.handle(Request(self.command, self.path, headers, body))
+            request = Request(self.command, self.path, headers, body)
+            conduct = proxy.conduct(request, self.turn)
+            self.turn += 1
+            if conduct in UNANSWERED:
+                self.close_connection = True
+                if conduct == Conduct.RESET_UNANSWERED:  # SO_LINGER 0: close sends RST
+                    linger = struct.pack("ii", 1, 0)
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    self.connection.close()
+                return
+            answer, http10 = proxy.handle(request)
+            if conduct in CLOSING:
+                self.close_connection = True
             if http10:
                 self.protocol_version = "HTTP/1.0"
                 self.close_connection = True
@@ -251,7 +295,7 @@ def _handler(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
                     self.send_header(name, value)
             if not http10:
                 self.send_header("Content-Length", str(len(answer.body)))
-            else:
+            if http10 or conduct == Conduct.CLOSE_ANNOUNCED:
                 self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD" or answer.body:  # a HEAD body only when a piece adds one

@@ -113,6 +113,25 @@ DIMENSIONS: dict[str, tuple[Choice, ...]] = {
         _c("http-1.1", "HTTP/1.1 with Content-Length"),
         _c("http-1.0", "HTTP/1.0, the body ends where the connection closes", pieces.http_10()),
     ),
+    "connection": (
+        _c("kept-alive", "one connection kept for every answer (RFC 9112 9.3)"),
+        _c(
+            "closed-after-each",
+            "closed after each whole answer, unannounced (RFC 9112 9.6)",
+            pieces.closes_after_answers(announced=False),
+        ),
+        _c(
+            "close-announced",
+            "Connection: close on each answer, then closed (RFC 9112 9.6)",
+            pieces.closes_after_answers(announced=True),
+        ),
+        _c(
+            "idle-closes",
+            "a reused connection closed unanswered now and then, an idle timeout racing the "
+            "request (RFC 9112 9.3.1.1: a client sends it again)",
+            pieces.idle_closes(every=3),
+        ),
+    ),
     "charset": (
         _c("utf-8", "UTF-8 text"),
         _c(
