@@ -10,7 +10,7 @@ state."""
 
 import pytest
 
-from ccrest.checks import auth
+from ccrest.checks import auth, declared
 from ccrest.client import AUTH_SCHEMES
 from ccrest.spec import catalogue
 
@@ -45,6 +45,12 @@ def test_no_credentials_refused(key, client, settings, verdict):
             key=None if key == "full_state" else key,
         )
     )
+
+
+@pytest.mark.check("decl.credentials")
+def test_as_declared_without_credentials(cat, client, declaration, verdict):
+    answer = client.get(FULL_STATE, credentials=None)
+    verdict(declared.open_as_declared(cat, answer, declaration))
 
 
 @pytest.mark.check("auth.no-credentials-refused")

@@ -11,6 +11,7 @@ import pytest
 
 from ccrest import declare, profiles
 from ccrest.checks import consistency, declared
+from ccrest.exchange import Exchange
 from ccrest.findings import Outcome
 from ccrest.spec import Catalogue
 
@@ -319,6 +320,38 @@ def test_a_device_against_its_declaration_fails_the_check(
     found = failing(DEVICE | device_change, model)
     assert set(found) == {check}, found
     assert any(says in message for message in found[check]), found[check]
+
+
+def _full_state_without_credentials(status: int, body: str = "") -> Exchange:
+    return Exchange("GET", "http://127.0.0.1:1/rest/full_state", status=status, body=body.encode())
+
+
+STATE = "".join(f"{k}:{v}\n" for k, v in DEVICE.items())
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "says"),
+    [(401, "", "answered 401"), (403, "", "answered 403"), (200, "welcome", "without the state")],
+)
+def test_a_refusal_contradicts_a_declared_anonymous_interface(
+    decl, cat, status, body, says
+) -> None:
+    model = declare.Declaration(**{**decl.__dict__, "credentials": "anonymous"})
+    found = declared.open_as_declared(cat, _full_state_without_credentials(status, body), model)
+    assert [f.outcome for f in found] == [Outcome.FAIL] and found[0].check_id == "decl.credentials"
+    assert says in found[0].message and 'credentials = "anonymous"' in found[0].message
+
+
+def test_a_declared_anonymous_interface_that_answers_with_the_state_passes(decl, cat) -> None:
+    model = declare.Declaration(**{**decl.__dict__, "credentials": "anonymous"})
+    exchange = _full_state_without_credentials(200, STATE)
+    assert declared.open_as_declared(cat, exchange, model) == []
+
+
+def test_a_declared_required_interface_is_left_to_the_auth_family(decl, cat) -> None:
+    found = declared.open_as_declared(cat, _full_state_without_credentials(200, STATE), decl)
+    assert [f.outcome for f in found] == [Outcome.NOT_TESTED]
+    assert "auth.no-credentials-refused" in found[0].message
 
 
 def test_a_rule_without_its_keys_is_not_tested(decl) -> None:

@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from ccrest.mutate import UPSTREAM_DECLARED, pieces
+from ccrest.mutate.matrix import run_through
 from ccrest.simulator import DeviceConfig
+from ccrest.spec import catalogue
 from tests import artifacts
 from tests.browser import VIEWPORT, browser_or_skip, chrome
 from tests.suites import operators
@@ -311,3 +314,20 @@ def test_a_tethered_cable_bounds_proximity_and_the_offered_current(run_suite, py
             "tethered cable's 13 A offered (declared: tethered_cable = 13, model.toml:5)*"
         },
     )
+
+
+def test_a_model_declared_anonymous_that_answers_without_credentials_conforms() -> None:
+    """The other side of decl.credentials (the declared-anonymous mutant fails it): every
+    endpoint open without credentials, as declared, is information, never a failure."""
+    paths = [f"/rest/{k}" for k in ("full_state", *catalogue().keys)]
+    opened = [pieces.open_without_credentials(path) for path in paths]
+    result = run_through(opened, declaration=UPSTREAM_DECLARED | {"credentials": "anonymous"})
+    assert (result["verdict"], result["run"]["exit_status"]) == ("conforms", 0), result[
+        "verdict_reason"
+    ]
+    judged = [t for t in result["tests"] if "test_as_declared_without_credentials" in t["id"]]
+    assert [t["outcome"] for t in judged] == ["passed"]
+    opened_ones = [t for t in result["tests"] if "test_no_credentials_refused[" in t["id"]]
+    assert len(opened_ones) == 42 and {t["outcome"] for t in opened_ones} == {"passed"}
+    let_in = [f for t in opened_ones for f in t["findings"] if "was let in (200)" in f["message"]]
+    assert len(let_in) == 42 and {f["outcome"] for f in let_in} == {"info"}

@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from ccrest.checks.common import fail, not_tested, number, numbers, text
+from ccrest.checks.http import state_shown
 from ccrest.declare import Declaration
+from ccrest.exchange import Exchange
 from ccrest.findings import Finding, show
-from ccrest.spec import catalogue
+from ccrest.spec import Catalogue, catalogue
 
 Values = Mapping[str, object]
 Case = tuple[bool, str, str, str]  # contradicted?, the key that shows it, the field, why
@@ -221,3 +223,31 @@ def judge(check_id: str, values: Values, decl: Declaration) -> list[Finding]:
 
 def check_all(values: Values, decl: Declaration) -> list[Finding]:
     return [f for check_id in RULES for f in judge(check_id, values, decl)]
+
+
+def open_as_declared(cat: Catalogue, exchange: Exchange, decl: Declaration) -> list[Finding]:
+    """A REST interface declared anonymous answers full_state without credentials, with the
+    state (a refusal contradicts the declaration). One declared to ask for credentials is
+    judged by the auth family's no-credentials checks, not a second time here."""
+    if decl.credentials != "anonymous":
+        return [
+            not_tested(
+                "decl.credentials",
+                f"declared {decl.said('credentials')}: auth.no-credentials-refused judges that",
+            )
+        ]
+    if exchange.transport_failed:
+        return [not_tested("decl.credentials", f"no answer: {exchange.error}", exchange=exchange)]
+    if exchange.status == 200 and state_shown(cat, exchange):
+        return []
+    what = f"answered {exchange.status}" + ("" if exchange.status != 200 else " without the state")
+    return [
+        fail(
+            "decl.credentials",
+            f"/rest/full_state without credentials {what}: the REST interface is declared to "
+            f"answer without them (declared: {decl.said('credentials')})",
+            observed=exchange.status,
+            allowed="200 with the state, as declared",
+            exchange=exchange,
+        )
+    ]

@@ -932,6 +932,13 @@ def declaration_mutants(cat: Catalogue) -> Iterator[Mutant]:
         declaration=UPSTREAM_DECLARED | {"phases": 1},
     )
     yield mutant(
+        "declared-anonymous",
+        "-",
+        "credentials asked for by a REST interface declared to answer without them",
+        [("decl.credentials", "-")],
+        declaration=UPSTREAM_DECLARED | {"credentials": "anonymous"},
+    )
+    yield mutant(
         "declared-rcmb-absent",
         "rcmb_max",
         "a residual current measured on a model declared without an RCMB",

@@ -107,14 +107,19 @@ CREDENTIALS = {"Authorization": "Basic Auth", "Username": "operator", "Password"
 CONFIGURED = ("operator", PASSWORD)  # the credentials every run of the matrix is given
 
 
-def run_through(pieces: Sequence[Piece], seconds: float = 0.0) -> dict[str, Any]:
+def run_through(
+    pieces: Sequence[Piece],
+    seconds: float = 0.0,
+    declaration: Mapping[str, object] | None = None,
+) -> dict[str, Any]:
     """The whole suite against the reference device (text form, a session in progress) with
-    ``pieces`` in front of it: the run's summary (its verdict, exit code, findings)."""
+    ``pieces`` in front of it, the model declared as ``declaration`` if given: the run's
+    summary (its verdict, exit code, findings)."""
     with ExitStack() as stack:
         sim = _upstream("text")
         stack.callback(sim.stop)
         proxy = stack.enter_context(Proxy(sim.url, pieces, CREDENTIALS))
-        return _summary(proxy.url, (), seconds, "doc-headers")
+        return _summary(proxy.url, (), seconds, "doc-headers", declaration=declaration)
 
 
 def flagged_by_key(summary: dict[str, Any]) -> dict[str, list[str]]:
