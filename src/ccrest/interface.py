@@ -5,7 +5,8 @@ Conformance asks whether a build follows the specification; an integration break
 build *changes*, conformant or not: a key inserted before others moves every line after it for
 a client that reads by line number, a localised value is new to one that matches values. So
 this keeps, from the run's ordinary reads (no probe with other credentials, methods or paths):
-full_state's status, Content-Type and body form, each key's position (the text form's line)
+full_state's status, Content-Type and body form (for text, how its lines are written: the line
+ending, a byte order mark, the spacing around the colon), each key's position (the text form's line)
 and the values and number formats it showed over every read, and each key's own answer
 (status, form, Content-Type). Pure: exchanges in, a bounded JSON-ready dict out; every text
 is a device's and was made display-safe where it entered (``ccrest.wire``, the client).
@@ -135,6 +136,8 @@ def _full_state(first: Exchange | None, reads: list[Exchange], cat: Catalogue) -
         mask_secret_keys(state, cat)
         if number == 0:
             entry["form"] = str(state.form) if state.form is not None else "none"
+            if entry["form"] == "text":
+                entry["lines"] = _lines(ex.body)
             ordered = sorted(state.positions.items(), key=lambda item: item[1])
             for key, at in ordered[:KEYS_LISTED]:
                 seen[key] = {"key": kept_value(key), "at": at, "values": [], "formats": []}
@@ -147,6 +150,27 @@ def _full_state(first: Exchange | None, reads: list[Exchange], cat: Catalogue) -
             _add_value(seen.get(key), shown.get(key), value, where)
     entry["keys"] = [_tidy(k) for k in seen.values()]
     return entry
+
+
+def _lines(body: bytes) -> dict[str, Any]:
+    """How the text form's lines are written, for a client that splits them itself: the line
+    ending, a UTF-8 byte order mark, and the spacing around each line's first colon (of the
+    first KEYS_LISTED lines)."""
+    crlf = body.count(b"\r\n")
+    lf = body.count(b"\n") - crlf
+    ending = {(True, False): "CR LF", (False, True): "LF", (True, True): "CR LF and LF"}
+    separators = set()
+    for line in body.splitlines()[:KEYS_LISTED]:
+        key, colon, value = line.partition(b":")
+        if colon:
+            before = "key " if key.endswith((b" ", b"\t")) else "key"
+            after = " value" if value.startswith((b" ", b"\t")) else "value"
+            separators.add(f"{before}:{after}")
+    return {
+        "ending": ending.get((bool(crlf), bool(lf)), "none"),
+        "bom": body.startswith(b"\xef\xbb\xbf"),
+        "separator": " and ".join(sorted(separators)) or "none",
+    }
 
 
 def _add_value(

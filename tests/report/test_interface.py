@@ -326,3 +326,44 @@ def test_keys_past_the_record_s_bound_are_said_to_be_uncompared(cat) -> None:
         "keys past the first 100 not recorded (50 in the old build, 49 in the new one): not "
         "compared" in section["notes"]
     )
+
+
+def spaced(body: str) -> str:
+    return "".join(f"{k}: {v}\n" for k, _, v in (line.partition(":") for line in body.splitlines()))
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "breaks", "was", "now"),
+    [
+        (V522.replace("\n", "\r\n"), "ending", ("value",), "LF", "CR LF"),
+        ("\ufeff" + V522, "bom", ("name",), "without one", "with a byte order mark"),
+        (spaced(V522), "separator", ("name", "value"), "key:value", "key: value"),
+    ],
+    ids=["crlf", "bom", "space-after-colon"],
+)
+def test_lines_written_another_way(cat, body, field, breaks, was, now) -> None:
+    """The same keys and values, their lines written otherwise: what a client that splits the
+    body itself reads changes (a CR in each value, U+FEFF in the first key, a space)."""
+    (found,) = compare(rec_of(cat), rec_of(cat, body=body), cat)["changes"]
+    assert (found["change"], found["key"], tuple(found["breaks"])) == (
+        "line form",
+        f"full_state lines: {field}",
+        breaks,
+    )
+    assert (found["before"], found["after"]) == (was, now)
+    assert changes(rec_of(cat, body=body), copy.deepcopy(rec_of(cat, body=body)), cat) == set()
+
+
+def test_lines_are_recorded_as_written(cat) -> None:
+    mixed = "conn_state:no_vehicle_connected\r\nmeter_wh : 16701\npower_w:0\n"
+    assert rec_of(cat, body=mixed)["full_state"]["lines"] == {
+        "ending": "CR LF and LF",
+        "bom": False,
+        "separator": "key : value and key:value",
+    }
+
+
+def test_a_report_from_before_the_line_form_was_kept_is_not_compared_by_it(cat) -> None:
+    old = rec_of(cat)
+    del old["full_state"]["lines"]
+    assert changes(old, rec_of(cat, body=V522.replace("\n", "\r\n")), cat) == set()

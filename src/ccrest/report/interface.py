@@ -28,6 +28,7 @@ KINDS = (
     "status",
     "body form",
     "content type",
+    "line form",
     "removed",
     "renamed",
     "added",
@@ -128,6 +129,38 @@ def _body(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str,
                 ["content-type"],
             )
         )
+    return out + _line_form(before.get("lines"), after.get("lines"))
+
+
+LINE_FORM = {  # field of the record's lines, whom a change of it breaks, and how
+    "ending": (
+        ["value"],
+        "a client that splits the lines itself reads a CR into each value, or one line",
+    ),
+    "bom": (["name"], "the first key's name begins with U+FEFF for a client that keeps it"),
+    "separator": (
+        ["name", "value"],
+        "a client that splits at the colon without trimming reads "
+        "the space into the key or the value",
+    ),
+}
+
+
+def _line_form(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """How the text form's lines are written (both runs' text bodies; a report from before
+    ccrest kept it is not compared)."""
+    if not before or not after:
+        return []
+    out = []
+    for field, (breaks, detail) in LINE_FORM.items():
+        if before[field] != after[field]:
+            was, now = (
+                ("with a byte order mark" if v else "without one") if field == "bom" else str(v)
+                for v in (before[field], after[field])
+            )
+            out.append(change("line form", f"full_state lines: {field}", was, now, breaks, detail))
     return out
 
 
