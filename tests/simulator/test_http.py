@@ -286,6 +286,15 @@ def doc_header_bytes() -> bytes:
     return "".join(f"{k}: {v}\r\n" for k, v in doc_headers(*OPERATOR).items()).encode()
 
 
+def hosted(request: bytes) -> bytes:
+    """An HTTP/1.1 request with its Host field (RFC 9112 3.2), so that a test of another rule
+    is not answered 400 for the missing Host instead."""
+    line, crlf, rest = request.partition(b"\r\n")
+    if not line.endswith(b"HTTP/1.1") or b"\r\nhost:" in request.lower():
+        return request
+    return line + crlf + b"Host: 127.0.0.1\r\n" + rest
+
+
 def raw(sim: Simulator, request: bytes) -> bytes:
     """Send bytes as they are, read the whole answer: for requests no client library sends."""
     with socket.create_connection((sim.host, sim.port), timeout=5) as conn:
@@ -364,7 +373,7 @@ class TestBadRequests:
     def test_gets_a_4xx_and_the_server_keeps_serving(
         self, sim: Simulator, http: requests.Session, request_bytes: bytes
     ) -> None:
-        answer = raw(sim, request_bytes)
+        answer = raw(sim, hosted(request_bytes))
         status_line = answer.split(b"\r\n", 1)[0]
         status = int(status_line.split()[1])
         assert 400 <= status < 500, status_line
@@ -387,7 +396,7 @@ class TestBadRequests:
         """A body framed twice is refused, and whatever answers a request with a body closes
         the connection after it (RFC 9112 6.3): one request, one answer, never a smuggled
         second (an audit found the first Content-Length read and the body answered)."""
-        answer = raw(sim, request_bytes)
+        answer = raw(sim, hosted(request_bytes))
         assert answer.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in answer, answer
         assert int(answer.split()[1]) in range(400, 500), answer[:80]
 
@@ -396,7 +405,7 @@ class TestBadRequests:
         and says so; raw() reads to the end, which a kept connection would not give."""
         answer = raw(
             sim,
-            b"GET /rest/conn_state HTTP/1.1\r\nConnection: keep-alive, close\r\n"
+            b"GET /rest/conn_state HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive, close\r\n"
             + doc_header_bytes()
             + b"\r\n",
         )
@@ -406,7 +415,7 @@ class TestBadRequests:
         """RFC 9112 2.2: a server SHOULD ignore at least one empty line before a request."""
         answer = raw(
             sim,
-            b"\r\nGET /rest/conn_state HTTP/1.1\r\nConnection: close\r\n"
+            b"\r\nGET /rest/conn_state HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
             + doc_header_bytes()
             + b"\r\n",
         )
@@ -422,9 +431,34 @@ class TestBadRequests:
     def test_a_body_sent_to_rest_does_not_become_a_request(self, sim: Simulator) -> None:
         answer = raw(
             sim,
-            b"POST /rest/full_state HTTP/1.1\r\nContent-Length: 18\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+            b"POST /rest/full_state HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 18\r\n\r\n"
+            b"GET / HTTP/1.1\r\n\r\n",
         )
         assert answer.count(b"HTTP/1.1 ") == 1 and b" 405 " in answer
+
+    @pytest.mark.parametrize(
+        ("version", "hosts", "status"),
+        [
+            ("HTTP/1.1", (), 400),
+            ("HTTP/1.1", ("127.0.0.1", "127.0.0.1"), 400),
+            ("HTTP/1.0", ("127.0.0.1", "example.org"), 400),
+            ("HTTP/1.1", ("127.0.0.1",), 200),
+            ("HTTP/1.0", (), 200),
+        ],
+        ids=["1.1-without", "1.1-twice", "1.0-twice", "1.1-once", "1.0-without"],
+    )
+    def test_host_once_in_http_1_1(self, sim: Simulator, version, hosts, status) -> None:
+        """RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without Host, and to
+        any request with two; HTTP/1.0 needs none."""
+        answer = raw(
+            sim,
+            f"GET /rest/conn_state {version}\r\n".encode()
+            + b"".join(f"Host: {h}\r\n".encode() for h in hosts)
+            + b"Connection: close\r\n"
+            + doc_header_bytes()
+            + b"\r\n",
+        )
+        assert answer.split(b" ", 2)[1] == str(status).encode(), answer[:120]
 
 
 class TestServerThread:

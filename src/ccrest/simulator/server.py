@@ -242,6 +242,12 @@ class Handler(BaseHTTPRequestHandler):
         except head.Malformed as exc:
             self.send_error(exc.status, exc.reason)
             return False
+        hosts = self.headers.get_all("Host")
+        if len(hosts) > 1 or (number >= (1, 1) and not hosts):
+            # RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without Host and to
+            # any with two; a reference device this strict lets no client of ours omit it
+            self.send_error(HTTPStatus.BAD_REQUEST, "Host missing or given more than once")
+            return False
         options = {  # every Connection field's options (RFC 9110 7.6.1: a list, repeatable)
             o.strip().lower() for v in self.headers.get_all("Connection") for o in v.split(",")
         }
