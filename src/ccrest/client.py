@@ -48,7 +48,6 @@ DEFAULT_HEADERS = {
 LOG = logging.getLogger("ccrest.client")  # masked (masking.MaskRecords) like the libraries'
 # how the failures of an answer that came but cannot be used begin (the device answered: it is
 # reachable; its answer is broken)
-ANSWER_BROKEN = ("the answer", "the compressed body", "the connection closed inside the answer")
 IDEMPOTENT = ("GET", "HEAD")  # the requests sent again after a keep-alive close (never a write)
 PATH_SAFE = "!#$%&'()*+,/:;=?@[]~"  # a path is sent as given, only what HTTP cannot carry quoted
 
@@ -285,7 +284,7 @@ class Client:
         data: bytes | None,
         started: float,
     ) -> Exchange:
-        def failed(error: str) -> Exchange:
+        def failed(error: str, broken: bool = False) -> Exchange:
             return Exchange(
                 method,
                 url,
@@ -293,6 +292,7 @@ class Client:
                 elapsed_s=time.monotonic() - started,
                 error=error,
                 started=started,
+                broken=broken,
             )
 
         # The watchdog bounds the whole exchange, status line and headers included: a device
@@ -319,7 +319,7 @@ class Client:
         headers: dict[str, str],
         data: bytes | None,
         started: float,
-        failed: Callable[[str], Exchange],
+        failed: Callable[..., Exchange],  # (error, broken=False): bytes of an answer came
         recorded_headers: dict[str, str],
     ) -> Exchange:
         deadline = started + 2 * self.timeout
@@ -329,10 +329,11 @@ class Client:
             conn = self._connection()
             if self._unsolicited:
                 extra, self._unsolicited = self._unsolicited, 0
-                return failed(
+                return failed(  # broken: bytes of an answer, which no request asked for
                     f"the device sent {extra} B after its previous answer's end, which no "
                     "request asked for (RFC 9112 section 6.3: they would be read as the next "
-                    "answer)"
+                    "answer)",
+                    broken=True,
                 )
             if method not in IDEMPOTENT and conn.sock is not None:
                 self._drop()  # a write goes out on a new connection: it is never sent again,
@@ -358,8 +359,9 @@ class Client:
                 response = _past_interim(conn.getresponse(), conn, method)
                 break
             except TimeoutError:
+                began = counted is not None and counted.received > 0
                 self._drop()
-                return failed(f"no answer within {self.timeout:g} s")
+                return failed(f"no answer within {self.timeout:g} s", broken=began)
             except (OSError, http.client.HTTPException) as exc:
                 answered = counted.received if counted is not None else 1
                 self._drop()
@@ -377,7 +379,11 @@ class Client:
                     # began and broke off, is the device's and reported
                     self.resent += 1
                     continue
-                return failed(late if self._was_cut else _describe(exc))
+                began = counted is not None and counted.received > 0
+                not_http = isinstance(exc, http.client.BadStatusLine) and not isinstance(
+                    exc, http.client.RemoteDisconnected
+                )
+                return failed(late if self._was_cut else _describe(exc), broken=began or not_http)
             except ValueError as exc:  # a header value http.client will not send
                 self._drop()
                 return failed(f"request failed: {type(exc).__name__}")
@@ -385,12 +391,13 @@ class Client:
             self._drop()  # are read one by one: a read finding the end before its empty line
             return failed(
                 "the connection closed inside the answer's head (no empty line ended it: "
-                "RFC 9112 section 2.1)"
+                "RFC 9112 section 2.1)",
+                broken=True,
             )
         framing = _length(response)
         if framing:
             self._drop()
-            return failed(framing)
+            return failed(framing, broken=True)
         body = bytearray()
         truncated = False
         inflate = _decoder(response.getheader("Content-Encoding", "") or "")
@@ -409,29 +416,37 @@ class Client:
                     break
                 if time.monotonic() > deadline:
                     self._drop()
-                    return failed(f"{late} ({len(body)} B of the body received)")
+                    return failed(f"{late} ({len(body)} B of the body received)", broken=True)
         except zlib.error:
             self._drop()
-            return failed("the compressed body does not inflate (Content-Encoding broken)")
+            return failed(
+                "the compressed body does not inflate (Content-Encoding broken)", broken=True
+            )
         except TimeoutError:
             self._drop()
             if not self._was_cut:
-                return failed(f"no answer within {self.timeout:g} s ({len(body)} B of the body)")
+                return failed(
+                    f"no answer within {self.timeout:g} s ({len(body)} B of the body)",
+                    broken=True,
+                )
         except (OSError, http.client.HTTPException) as exc:
             self._drop()
             if not self._was_cut:
-                return failed(f"connection broke while reading the body: {_describe(exc)}")
+                return failed(
+                    f"connection broke while reading the body: {_describe(exc)}", broken=True
+                )
         if self._was_cut:
             self._drop()
-            return failed(f"{late} ({len(body)} B of the body received)")
+            return failed(f"{late} ({len(body)} B of the body received)", broken=True)
         if inflate is not None and not truncated and not inflate.eof:
             self._drop()
-            return failed("the compressed body ends early (Content-Encoding broken)")
+            return failed("the compressed body ends early (Content-Encoding broken)", broken=True)
         if not truncated and response.length:  # Content-Length promised more than came
             self._drop()
             return failed(
                 "connection broke while reading the body: the body ended early "
-                f"({response.length} B of it missing)"
+                f"({response.length} B of it missing)",
+                broken=True,
             )
         if response.msg.defects:  # a header block http.client could not parse whole
             LOG.warning(
@@ -449,7 +464,8 @@ class Client:
             self._drop()
             return failed(
                 f"the answer is followed by {extra} B no request asked for (RFC 9112 section "
-                "6.3: a client would read them as its next answer)"
+                "6.3: a client would read them as its next answer)",
+                broken=True,
             )
         return _answered(
             method,

@@ -37,6 +37,7 @@ class Exchange:
     size: int = -1  # the body's length as received, when ``body`` keeps only an excerpt
     echoed: bool = False  # the answer held a known secret (masked here): it repeated one
     slimmed: bool = False  # ``body`` keeps only an excerpt (``slim``): no value may be read off it
+    broken: bool = False  # failed with bytes of an answer come: answered, but not usably
 
     @property
     def body_size(self) -> int:

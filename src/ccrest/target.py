@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ccrest import observe, safe
 from ccrest.bench import EMBEDDED_CARD, Bench, Settings, Target, deadline_words
-from ccrest.client import ANSWER_BROKEN, Client
+from ccrest.client import Client
 from ccrest.exchange import Exchange
 from ccrest.masking import KNOWN
 from ccrest.spec import Catalogue, catalogue
@@ -68,7 +68,7 @@ def untestable(ex: Exchange, url: str, username: str, scheme: str) -> str:
     """Why a device whose first full_state answer is ``ex`` cannot be tested (unreachable,
     credentials refused, the REST interface off), in words, masked; "" when it can be."""
     where = f"{url}/rest/full_state"
-    if ex.transport_failed and (ex.error or "").startswith(ANSWER_BROKEN):
+    if ex.transport_failed and ex.broken:
         reason = f"the controller at {url} answered full_state, but not usably: {ex.error}"
     elif ex.transport_failed:
         reason = (
