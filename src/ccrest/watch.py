@@ -31,7 +31,7 @@ from ccrest.checks.common import number
 from ccrest.checks.sample import every_check
 from ccrest.checks.temporal import Sample
 from ccrest.client import Client
-from ccrest.findings import Outcome, show
+from ccrest.findings import Finding, Outcome, show
 from ccrest.interrupts import Interrupts
 from ccrest.outcome import sort
 from ccrest.simctl import clock_speed, find_control
@@ -115,6 +115,13 @@ class Watch:
     window: deque[Sample] = field(default_factory=lambda: deque(maxlen=WINDOW))
     previous: Sample | None = None
 
+    def judge_unreadable(self, observed: observe.Observed, t: float) -> list[str]:
+        """A sample with no usable full_state (no answer, another status, a body that cannot be
+        read): judged as ``ccrest check`` judges such a read (``fs.answers`` and the body's
+        form fail), and left out of every rule over time."""
+        findings = every_check(self.cat, observed.exchange, observed.state, self.rest_mode)
+        return self._fold(findings, t)
+
     def judge(self, observed: observe.Observed, sample: Sample, t: float) -> list[str]:
         """The findings of one sample (and its pair with the one before); returns the checks
         that failed at it, for the timeline."""
@@ -133,7 +140,11 @@ class Watch:
             findings += temporal.timer_advances(list(self.window))
             findings += temporal.energy_follows_power(self.cat, list(self.window))
         self.previous = sample
-        # the fold of ccrest check: the profile's waivers, advisory rules a warning
+        return self._fold(findings, t)
+
+    def _fold(self, findings: list[Finding], t: float) -> list[str]:
+        """The fold of ccrest check (the profile's waivers, advisory rules a warning) into
+        faults by check and key; the checks that failed at this sample."""
         found = sort(findings, self.cat, self.waivers.scope((), ()))
         faults = [(f, "fail") for f in found.failing] + [(f, "warn") for f in found.advisory]
         faults += [(f, "waived") for f in found.findings if f.outcome is Outcome.WAIVED]
@@ -216,7 +227,9 @@ def run(
                 else:
                     watch.unreadable += 1
                     last_error = ex.summary()[:200]
-                    out.write(json.dumps({"t": round(t, 3), "error": last_error}) + "\n")
+                    failed = watch.judge_unreadable(observed, t)
+                    row = {"t": round(t, 3), "error": last_error}
+                    out.write(json.dumps(row | ({"failed": failed} if failed else {})) + "\n")
                 out.flush()
                 now = time.monotonic()
                 if progress is not None and now - last_progress >= PROGRESS_S:
@@ -236,7 +249,9 @@ def run(
         progress.write("\n")
     elapsed = time.monotonic() - start
     faults = sorted(watch.faults.values(), key=lambda f: f.first_t)
-    decision = judged(watch, faults, interrupted, untestable, last_error or client.gone or "")
+    decision = judged(
+        watch, faults, interrupted, untestable, last_error or client.gone or "", client.lost or ""
+    )
     return {
         "verdict": str(decision.verdict),
         "verdict_reason": decision.reason,
@@ -246,6 +261,7 @@ def run(
         "planned_s": duration,
         "interval_s": interval,
         "interrupted": bool(interrupted),
+        "stopped": client.gone or "",  # why nothing more was sent (the controller went)
         "clock_rate": watch.rate,
         "samples": watch.samples,
         "unreadable": watch.unreadable,
@@ -256,7 +272,12 @@ def run(
 
 
 def judged(
-    watch: Watch, faults: list[Fault], interrupted: str, untestable: str, error: str
+    watch: Watch,
+    faults: list[Fault],
+    interrupted: str,
+    untestable: str,
+    error: str,
+    lost: str = "",
 ) -> Decision:
     """The watch's verdict, decided as ``ccrest check``'s is: samples judged are what passed,
     each fault (not an advisory one) a failure, and the part judged is named."""
@@ -272,6 +293,7 @@ def judged(
             complete=False,
             selection=JUDGED,
             interrupted=interrupted,
+            lost=lost,  # the controller stopped answering: the watch ended before its time
             untestable=untestable,
             unit="samples",
         )

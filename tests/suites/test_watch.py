@@ -218,3 +218,72 @@ def test_a_profiles_waiver_holds_in_a_watch_as_in_check(tmp_path) -> None:
     assert [(f["check"], f["outcome"]) for f in waived["faults"]] == [
         ("temp.timer-advances", "waived")
     ]
+
+
+def through(folder: Path, *parts, seconds: float = 30.0) -> dict:
+    """A watch of the reference device behind a proxy with ``parts``, every 20 ms."""
+    from ccrest.mutate.matrix import CREDENTIALS, _upstream
+    from ccrest.mutate.matrix import PASSWORD as UPSTREAM
+    from ccrest.mutate.proxy import Proxy
+
+    sim = _upstream("text")
+    try:
+        with Proxy(sim.url, parts, CREDENTIALS) as proxy:
+            return watch_of(proxy.url, UPSTREAM, seconds, 0.02, folder)
+    finally:
+        sim.stop()
+
+
+def counted_full_states(every: int, answer):
+    """A piece: every ``every``-th full_state read gets ``answer(request)`` instead."""
+    from ccrest.mutate.proxy import Piece
+
+    seen = [0]
+    lock = threading.Lock()
+
+    def request(req, context):
+        if req.path != "/rest/full_state":
+            return req
+        with lock:
+            seen[0] += 1
+            hit = seen[0] % every == 0
+        return answer(req) if hit else req
+
+    return Piece(request=request)
+
+
+def test_a_sample_the_device_answers_with_an_error_is_a_fault(tmp_path) -> None:
+    """As ``ccrest check`` judges a full_state read, so the watch judges each sample: one
+    answered 503 fails fs.answers, it is not a sample quietly skipped."""
+    from ccrest.mutate.proxy import Answer
+
+    refused = counted_full_states(
+        5, lambda req: Answer(503, [("Content-Type", "text/plain")], b"busy\n")
+    )
+    summary = through(tmp_path, refused, seconds=2.0)
+    assert summary["unreadable"] >= 3 and summary["samples"] > summary["unreadable"]
+    assert (summary["verdict"], summary["exit_code"]) == ("does-not-conform", 1)
+    (fault,) = summary["faults"]
+    assert fault["check"] == "fs.answers" and "answered 503" in fault["message"]
+    assert fault["count"] == summary["unreadable"]
+
+
+def test_a_device_that_stops_answering_ends_the_watch_and_says_so(tmp_path) -> None:
+    """A controller that goes silent is never a watch that passed: its silent samples fail
+    fs.answers, and the watch says it stopped sending and why, before its time was up."""
+    from ccrest.mutate.proxy import Conduct, Piece
+
+    seen = [0]
+
+    def dead_after_twenty(req, turn):
+        seen[0] += 1
+        return Conduct.RESET_UNANSWERED if seen[0] > 20 else Conduct.ANSWER
+
+    summary = through(tmp_path, Piece(conduct=dead_after_twenty), seconds=30.0)
+    assert summary["watched_s"] < 30 and "stopped answering" in summary["stopped"]
+    assert (summary["verdict"], summary["exit_code"]) == ("does-not-conform", 1)
+    assert [f["check"] for f in summary["faults"]] == ["fs.answers"]
+    line = watchpage.last_line(summary, tmp_path)
+    assert (
+        "DOES NOT CONFORM" in line and "stopped sending: the controller stopped answering" in line
+    )

@@ -127,6 +127,7 @@ def render_md(summary: Mapping[str, Any]) -> str:
         *([text(sentence(summary)), ""] if sentence(summary) else []),
         f"Watched {summary['watched_s']:.0f} s of {summary['planned_s']:.0f} s"
         + (" (interrupted)" if summary["interrupted"] else "")
+        + (f" (stopped sending: {text(summary['stopped'])})" if summary.get("stopped") else "")
         + f", one full_state every {summary['interval_s']:g} s: {summary['samples']} samples, "
         f"{summary['unreadable']} unreadable, {len(summary['transitions'])} transitions, "
         f"{summary['http_requests']} requests.",
@@ -174,8 +175,9 @@ def sentence(summary: Mapping[str, Any]) -> str:
 
 def last_line(summary: Mapping[str, Any], folder: Path) -> str:
     reason = f" ({summary['verdict_reason']})" if summary.get("verdict_reason") else ""
+    stopped = f" (stopped sending: {summary['stopped']})" if summary.get("stopped") else ""
     return (
         f"ccrest watch: {verdict_words(summary)}: {summary['target']['url']}; "
-        f"{summary['samples']} samples, {len(summary['faults'])} faults{reason}; "
+        f"{summary['samples']} samples, {len(summary['faults'])} faults{reason}{stopped}; "
         f"reports in {folder} (exit {summary['exit_code']})"
     )
