@@ -409,6 +409,14 @@ def scripted_device(*connections: list[str]) -> tuple[int, list[list[str]]]:
                         seen[-1].append(request.split(b"\r\n", 1)[0].decode())
                         if action == "answer":
                             conn.sendall(OK_ANSWER)
+                        elif action == "answer-then-408":  # idle: timed out, and said so
+                            conn.sendall(OK_ANSWER)
+                            time.sleep(0.05)
+                            conn.sendall(TIMED_OUT)
+                            break
+                        elif action == "408":  # the request met the idle timeout
+                            conn.sendall(TIMED_OUT)
+                            break
                         elif action == "double":
                             conn.sendall(OK_ANSWER + OK_ANSWER)
                         elif action == "cut":
@@ -525,3 +533,76 @@ def test_a_secret_split_across_two_headers_is_no_echo() -> None:
     secrets.add("Split\0Secret-42")
     assert secrets.found_in(["x Split\0Secret-42 y"])
     assert not secrets.found_in(["x Split", "Secret-42 y"])
+
+
+TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+
+def test_an_idle_connection_timed_out_with_a_408_is_no_answer_nobody_asked_for() -> None:
+    """RFC 9110 15.5.9: a server may send 408 on an idle connection it closes. The next
+    request goes out on a new connection, and nothing is counted against the device."""
+    port, seen = scripted_device(["answer-then-408"], ["answer"])
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    assert client.get("/rest/a").status == 200
+    time.sleep(0.2)  # the 408 is waiting on the idle connection
+    later = client.get("/rest/b")
+    assert later.status == 200 and later.error is None, later
+    assert client.unanswered == 0 and len(seen) == 2
+
+
+def test_a_request_met_by_the_idle_timeout_s_408_is_sent_again_once() -> None:
+    port, seen = scripted_device(["answer", "408"], ["answer"])
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    assert client.get("/rest/a").status == 200
+    again = client.get("/rest/b")
+    assert again.status == 200 and client.resent == 1 and seen[1] == ["GET /rest/b HTTP/1.1"]
+
+
+def test_every_request_left_unanswered_is_counted_with_the_first() -> None:
+    port, _ = scripted_device(["close"], ["answer"], ["close"], ["answer"])
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    assert client.get("/rest/a").error and client.get("/rest/b").status == 200
+    assert client.get("/rest/c").error
+    assert client.unanswered == 2 and client.first_unanswered.startswith("GET http://127.0.0.1")
+    assert "/rest/a -> " in client.first_unanswered
+    unsendable = client.get("/rest/d", headers={"X-Bad": "a\nb"})
+    assert unsendable.error and not unsendable.sent and client.unanswered == 2
+
+
+@pytest.mark.parametrize(
+    ("cut", "says"),
+    [
+        (b"HTTP/1.1 404 Not Found\r\nContent-Type: text/p", "closed inside the answer's head"),
+        (b"HTTP/1.1 404 Not Found\r\nContent-Length: 20\r\n\r\nnot found", "11 B of it missing"),
+        (
+            b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n9\r\nnot found\r\n",
+            "without its last chunk",
+        ),
+    ],
+    ids=["head", "content-length", "chunked"],
+)
+def test_a_raw_answer_broken_off_is_no_answer(cut: bytes, says: str) -> None:
+    """A path spelling's answer cut short, then the connection closed: not a whole 404 a
+    check could pass, but an answer the device broke off."""
+    port, _ = serve(cut, count=1)
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    ex = client.raw("GET", "/REST/full_state", credentials=None)
+    assert ex.status is None and ex.broken and says in (ex.error or ""), ex
+    assert client.unanswered == 1
+
+
+@pytest.mark.parametrize(
+    "whole",
+    [
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found",
+        b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n9\r\nnot found\r\n0\r\n\r\n",
+        b"HTTP/1.0 404 Not Found\r\n\r\nnot found, the close ends me",
+        b"HTTP/1.1 404 Not Found\nContent-Length: 9\n\nnot found",
+    ],
+    ids=["content-length", "chunked", "close-delimited", "lf-only"],
+)
+def test_a_raw_answer_whole_is_an_answer(whole: bytes) -> None:
+    port, _ = serve(whole, count=1)
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    ex = client.raw("GET", "/REST/full_state", credentials=None)
+    assert ex.error is None and ex.status == 404 and client.unanswered == 0, ex

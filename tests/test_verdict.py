@@ -30,13 +30,13 @@ def test_a_whole_run_that_passed_conforms() -> None:
     assert decide(Facts(passed=300, not_tested=30)).verdict is Verdict.CONFORMS
 
 
-def test_a_check_the_device_left_unanswered_keeps_the_run_from_conforms() -> None:
+def test_a_request_the_device_left_unanswered_keeps_the_run_from_conforms() -> None:
     d = decide(Facts(passed=300, not_tested=30, **UNANSWERED))  # type: ignore[arg-type]
     assert (d.verdict, d.exit_code) == (Verdict.PARTIAL, EXIT_UNANSWERED)
-    assert d.reason.startswith("2 checks were not tested because the controller gave no usable")
-    assert "POST http://127.0.0.1:1/rest/x -> reset" in d.reason
+    assert d.reason.startswith("the controller gave no usable answer to 2 requests of the run")
+    assert "(the first: POST http://127.0.0.1:1/rest/x -> reset)" in d.reason
     sentence = explain(d.verdict, d.reason, {"complete": True})
-    assert sentence.startswith("Partial verdict: 2 checks") and "not judged" in sentence
+    assert sentence.startswith("Partial verdict: the controller") and "not judged" in sentence
 
 
 @pytest.mark.parametrize(

@@ -139,6 +139,10 @@ class Client:
         self._history_bytes = 0
         self._oldest_whole = 0  # history before this index holds excerpts only
         self._failures_in_a_row = 0
+        # requests sent that the device gave no usable answer (after the one re-send HTTP
+        # allows): whatever check needed one, the run cannot pass it (``ccrest.verdict``)
+        self.unanswered = 0
+        self.first_unanswered = ""  # the first of them, in one line
         self.gone: str | None = None  # why nothing more is sent (the deadline, or lost)
         self.lost: str | None = None  # why the device counts as gone: it stopped answering
         self.stop_at: float | None = None  # monotonic time after which nothing more is sent
@@ -173,7 +177,9 @@ class Client:
                 waiting = conn.sock.recv(CHUNK, socket.MSG_PEEK) if readable else b""
             except (OSError, ValueError):
                 readable, waiting = [conn.sock], b""
-            if waiting:  # bytes after the last answer's end: a second answer nobody asked for
+            if waiting and not IDLE_TIMEOUT.match(waiting):
+                # bytes after the last answer's end: a second answer nobody asked for (a 408
+                # is a server closing an idle connection and saying so, RFC 9110 15.5.9)
                 self._unsolicited = len(waiting)
             if readable:
                 self._drop()
@@ -259,7 +265,10 @@ class Client:
     def _remember(self, exchange: Exchange) -> None:
         """Keep the exchange; bodies beyond HISTORY_BYTES in all shrink to excerpts, oldest
         first, so a device that answers a megabyte every time cannot fill the memory; beyond
-        the ring's length the oldest is forgotten."""
+        the ring's length the oldest is forgotten. An unanswered one is counted."""
+        if exchange.unanswered:
+            self.unanswered += 1
+            self.first_unanswered = self.first_unanswered or exchange.summary()
         if len(self.history) == self.history.maxlen:
             self._history_bytes -= len(self.history[0].body)
             self._oldest_whole = max(0, self._oldest_whole - 1)
@@ -284,7 +293,7 @@ class Client:
         data: bytes | None,
         started: float,
     ) -> Exchange:
-        def failed(error: str, broken: bool = False) -> Exchange:
+        def failed(error: str, broken: bool = False, sent: bool = True) -> Exchange:
             return Exchange(
                 method,
                 url,
@@ -292,6 +301,7 @@ class Client:
                 elapsed_s=time.monotonic() - started,
                 error=error,
                 started=started,
+                sent=sent,
                 broken=broken,
             )
 
@@ -319,7 +329,7 @@ class Client:
         headers: dict[str, str],
         data: bytes | None,
         started: float,
-        failed: Callable[..., Exchange],  # (error, broken=False): bytes of an answer came
+        failed: Callable[..., Exchange],  # (error, broken=, sent=): an answer began, it went
         recorded_headers: dict[str, str],
     ) -> Exchange:
         deadline = started + 2 * self.timeout
@@ -357,6 +367,12 @@ class Client:
             try:
                 conn.request(method, target, body=data, headers=DEFAULT_HEADERS | headers)
                 response = _past_interim(conn.getresponse(), conn, method)
+                if reused and method in IDEMPOTENT and response.status == 408:
+                    # the device timed the idle connection out as the request came (RFC 9110
+                    # 15.5.9: a client may send it again): once, on a new connection
+                    self._drop()
+                    self.resent += 1
+                    continue
                 break
             except TimeoutError:
                 began = counted is not None and counted.received > 0
@@ -386,7 +402,7 @@ class Client:
                 return failed(late if self._was_cut else _describe(exc), broken=began or not_http)
             except ValueError as exc:  # a header value http.client will not send
                 self._drop()
-                return failed(f"request failed: {type(exc).__name__}")
+                return failed(f"request failed: {type(exc).__name__}", sent=False)
         if counted is not None and counted.ended and not self._was_cut:  # the head's lines
             self._drop()  # are read one by one: a read finding the end before its empty line
             return failed(
@@ -541,6 +557,13 @@ class Client:
             failed = Exchange(method, url, recorded, error=why, started=started)
             self._remember(failed)
             return failed
+        cut = "" if len(data) > self.max_body else _broken_off(method, bytes(data))
+        if cut:  # bytes of an answer, broken off: no answer to judge, and the device's doing
+            if time.monotonic() >= ends:
+                cut = f"no complete answer within {2 * self.timeout:g} s ({cut})"
+            failed = Exchange(method, url, recorded, error=cut, started=started, broken=True)
+            self._remember(failed)
+            return failed
         head, sep, rest = _final(bytes(data)).partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status_line = lines[0].split(" ", 2)
@@ -563,6 +586,7 @@ class Client:
         return exchange
 
 
+IDLE_TIMEOUT = re.compile(rb"HTTP/1\.[01] 408[ \r\n]")  # an idle connection closed, said so
 HEAD_GRACE_S = 0.3  # after a HEAD's head: bytes arriving this soon are a body it sent
 
 
@@ -656,6 +680,33 @@ def _complete(method: str, data: bytes | bytearray) -> bool | None:
         return rest.endswith(b"0\r\n\r\n")
     length = fields.get(b"content-length", b"")
     return len(rest) >= int(length) if length.isdigit() else None
+
+
+def _broken_off(method: str, data: bytes) -> str:
+    """Why the bytes that came are not a whole answer; "" when they are one (its head, then
+    its Content-Length, its last chunk, or a body the close ends)."""
+    final = _final(data)
+    ends = [i for i in (final.find(b"\r\n\r\n"), final.find(b"\n\n")) if i >= 0]
+    if not ends:
+        return (
+            "the connection closed inside the answer's head (no empty line ended it: RFC 9112 "
+            "section 2.1)"
+        )
+    head, _, rest = final.partition(
+        b"\r\n\r\n" if final.find(b"\r\n\r\n") == min(ends) else b"\n\n"
+    )
+    lines = head.splitlines()
+    if method == "HEAD" or _code(lines[0]) in (204, 304):
+        return ""
+    fields = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(b":") for ln in lines[1:])}
+    if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
+        if rest.endswith(b"0\r\n\r\n"):
+            return ""
+        return "the chunked body ends without its last chunk (RFC 9112 section 7.1)"
+    length = fields.get(b"content-length", b"")
+    if length.isdigit() and len(rest) < int(length):
+        return f"the body ended early ({int(length) - len(rest)} B of it missing)"
+    return ""
 
 
 def _code(status_line: bytes) -> int:

@@ -31,7 +31,7 @@ from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.configure import benches_from, report_folder, values_of
 from ccrest.declare import UNDECLARED, Declaration
-from ccrest.findings import Finding, Outcome
+from ccrest.findings import Finding
 from ccrest.guards import mask_debug_log, operator_for, refuse_foreign_engines
 from ccrest.guided import Operator
 from ccrest.interrupts import Interrupts
@@ -378,7 +378,7 @@ def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts
     elif session.exitstatus == pytest.ExitCode.INTERNAL_ERROR:
         engine = "an internal error stopped the run (the terminal shows it)"
         engine_exit = int(pytest.ExitCode.INTERNAL_ERROR)
-    unanswered = [why for r in records if r.outcome == "skipped" and (why := _unanswered(r))]
+    client = bench.target.client if bench.target is not None else None
     return Facts.of(
         (r.outcome for r in records),
         stale_waivers=len(bench.waivers.stale()),
@@ -390,21 +390,12 @@ def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts
         unfinished=halt.unfinished.get(bench.name, 0),
         stopped=halt.stopped,
         lost=(bench.target.client.lost or "") if bench.target is not None else "",
-        unanswered=len(unanswered),
-        unanswered_error=unanswered[0] if unanswered else "",
+        unanswered=client.unanswered if client is not None else 0,
+        unanswered_error=client.first_unanswered if client is not None else "",
         untestable=bench.untestable,
         engine=engine,
         engine_exit=engine_exit,
     )
-
-
-def _unanswered(record: Record) -> str:
-    """The request a check was not tested for lack of an answer to, and what became of it;
-    empty for a check not tested for any other reason (not applicable, not reached)."""
-    for f in record.findings:
-        if f.outcome is Outcome.NOT_TESTED and f.exchange is not None and f.exchange.unanswered:
-            return f.exchange.summary()
-    return ""
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -86,7 +86,7 @@ class Facts:
     unfinished: int = 0  # tests the run ended before, whatever ended it
     stopped: str = ""  # why pytest stopped early, if it said (-x: a failure)
     lost: str = ""  # why the client stopped sending mid-run (the device stopped answering)
-    unanswered: int = 0  # checks not tested because the device left their request unanswered
+    unanswered: int = 0  # requests the device gave no usable answer (a check went without)
     unanswered_error: str = ""  # the first such request and what became of it
     untestable: str = ""  # why the device could not be tested at all
     unit: str = "checks"  # what was judged: a watch judges samples
@@ -156,13 +156,13 @@ def decide(f: Facts) -> Decision:
             why += f" ({f.selection})"
         return Decision(Verdict.NOT_TESTED, EXIT_NOTHING, why)
     if f.unanswered:
-        many = f"{f.unanswered} checks were" if f.unanswered > 1 else "1 check was"
+        many = f"{f.unanswered} requests" if f.unanswered > 1 else "1 request"
         return Decision(
             Verdict.PARTIAL,
             EXIT_UNANSWERED,
-            f"{many} not tested because the controller gave no usable answer to "
-            f"{'their requests' if f.unanswered > 1 else 'its request'}"
-            + (f" (the first: {f.unanswered_error})" if f.unanswered_error else ""),
+            f"the controller gave no usable answer to {many} of the run"
+            + (f" (the first: {f.unanswered_error})" if f.unanswered_error else "")
+            + "; the checks that needed an answer were not tested or judged on fewer reads",
         )
     if f.deadline:
         return Decision(Verdict.PARTIAL, EXIT_DEADLINE, f.deadline)
