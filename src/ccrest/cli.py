@@ -232,7 +232,10 @@ class _Ending:
             fleet = collector.fleet if collector is not None else None
             if fleet is not None:
                 words = WORDS[Verdict(fleet["verdict"])]
-                self.line = f"ccrest: {words}: {len(fleet['devices'])} controllers{reports}"
+                worst = [d["name"] for d in fleet["devices"] if d["verdict"] == fleet["verdict"]]
+                which = "" if fleet["verdict"] == "conforms" else f" ({', '.join(worst[:5])}"
+                which += (" …)" if len(worst) > 5 else ")") if which else ""
+                self.line = f"ccrest: {words}: {len(fleet['devices'])} controllers{which}{reports}"
             return
         bench = next(iter(benches.values()), None)
         if bench is None or bench.decision is None:

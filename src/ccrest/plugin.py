@@ -665,9 +665,10 @@ def _lab_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Confi
     terminalreporter.write_sep("-", "ccrest lab")
     for d in fleet["devices"]:
         identity = " ".join(d.get(k, "") for k in ("url", "vendor", "model", "firmware"))
+        why = d.get("untestable") or d.get("reason")
         terminalreporter.write_line(
             f"{d['name']}: {' '.join(identity.split())}: {WORDS[Verdict(d['verdict'])]}"
-            + (f" ({d['untestable']})" if d.get("untestable") else "")
+            + (f" ({why})" if why else "")
             + f"; {d['http_requests']} requests",
             red=d["verdict"] in ("does-not-conform", "not-testable"),
         )

@@ -124,6 +124,10 @@ def test_a_lab_run_checks_every_controller_one_worker_each(
     (enum,) = [f for f in fleet["faults"] if f["check"] == "fs.value-valid"]
     assert enum["devices"] == ["broken"]
     assert "broken" in (root / "fleet.md").read_text()
+    reason = {d["name"]: d["reason"] for d in fleet["devices"]}
+    assert reason["broken"].endswith("failed") and reason["bench-1"] == ""
+    assert f"DOES NOT CONFORM ({reason['broken']})" in (root / "fleet.md").read_text()
+    assert "broken: http://127.0.0.1:" in result.stdout.str()
 
     basic = base64.b64encode(f"operator:{PASSWORD}".encode()).decode()
     for path in [p for p in root.rglob("*") if p.is_file()]:

@@ -123,6 +123,7 @@ def build(
                 "profile": summary["profile"]["name"],
                 "verdict": summary["verdict"],
                 "untestable": (summary.get("device") or {}).get("untestable", ""),
+                "reason": summary.get("verdict_reason") or "",  # why not conforms, in words
                 "counts": summary["counts"],
                 "http_requests": summary["run"]["http_requests"],
                 "families": _families(summary),
@@ -174,7 +175,8 @@ def render_md(fleet: Mapping[str, Any]) -> str:
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for d in fleet["devices"]:
-        why = f" ({text(d['untestable'])})" if d["untestable"] else ""
+        said = d["untestable"] or d.get("reason")
+        why = f" ({text(said)})" if said else ""
         verdict = WORDS[Verdict(d["verdict"])] + why
         lines.append(
             f"| {text(d['name'])} | {text(d.get('model') or '-')} "
