@@ -417,6 +417,15 @@ def scripted_device(*connections: list[str]) -> tuple[int, list[list[str]]]:
                         elif action == "408":  # the request met the idle timeout
                             conn.sendall(TIMED_OUT)
                             break
+                        elif action == "answer+408":  # the idle close's 408 in the same write
+                            conn.sendall(OK_ANSWER + TIMED_OUT)
+                            break
+                        elif action == "answer-then-408-trickled":  # a byte every 20 ms
+                            conn.sendall(OK_ANSWER)
+                            for byte in TIMED_OUT:
+                                time.sleep(0.02)
+                                conn.sendall(bytes([byte]))
+                            break
                         elif action == "double":
                             conn.sendall(OK_ANSWER + OK_ANSWER)
                         elif action == "cut":
@@ -550,6 +559,20 @@ def test_an_idle_connection_timed_out_with_a_408_is_no_answer_nobody_asked_for()
     assert client.unanswered == 0 and len(seen) == 2
 
 
+@pytest.mark.parametrize("action", ["answer+408", "answer-then-408-trickled"])
+def test_a_408_right_after_an_answer_or_in_pieces_is_an_idle_close(action: str) -> None:
+    """The idle close's 408 read with the answer it follows, or seen only in part before the
+    next request (a status line split over segments): the answer stands, the next request
+    goes out on a new connection, nothing is held against the device."""
+    port, seen = scripted_device([action], ["answer"])
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    first = client.get("/rest/a")
+    assert first.status == 200 and first.error is None, first
+    time.sleep(0.05)  # a part of the trickled 408 is waiting
+    later = client.get("/rest/b")
+    assert later.status == 200 and client.unanswered == 0 and len(seen) == 2, later
+
+
 def test_a_request_met_by_the_idle_timeout_s_408_is_sent_again_once() -> None:
     port, seen = scripted_device(["answer", "408"], ["answer"])
     client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
@@ -606,3 +629,23 @@ def test_a_raw_answer_whole_is_an_answer(whole: bytes) -> None:
     client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
     ex = client.raw("GET", "/REST/full_state", credentials=None)
     assert ex.error is None and ex.status == 404 and client.unanswered == 0, ex
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        b"5\r\nconn_\r\n4;note=x\r\nstat\r\n0\r\nX-Checksum: 1\r\n\r\n",
+        b"5\r\nconn_\r\n4\r\nstat\r\n0;last\r\n\r\n",
+        b"5\r\nconn_\r\n4\r\nstat\r\n0\r\nA: 1\r\nB: 2\r\n\r\n",
+    ],
+    ids=["extension-and-trailer", "last-chunk-extension", "two-trailers"],
+)
+def test_a_raw_chunked_answer_with_extensions_and_trailers_is_whole(chunks: bytes) -> None:
+    """RFC 9112 7.1.1, 7.1.2: chunk extensions and trailer fields are the framing's; the body
+    is the chunks' data, so a key:value line split over two chunks reads whole."""
+    head = b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n"
+    port, _ = serve(head + chunks, count=1)
+    client = Client(f"http://127.0.0.1:{port}", "operator", "x", timeout=2)
+    ex = client.raw("GET", "/REST/full_state", credentials=None)
+    assert ex.error is None and ex.status == 404 and ex.body == b"conn_stat", ex
+    assert client.unanswered == 0

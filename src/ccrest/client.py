@@ -177,7 +177,7 @@ class Client:
                 waiting = conn.sock.recv(CHUNK, socket.MSG_PEEK) if readable else b""
             except (OSError, ValueError):
                 readable, waiting = [conn.sock], b""
-            if waiting and not IDLE_TIMEOUT.match(waiting):
+            if waiting and not _idle_close(waiting):
                 # bytes after the last answer's end: a second answer nobody asked for (a 408
                 # is a server closing an idle connection and saying so, RFC 9110 15.5.9)
                 self._unsolicited = len(waiting)
@@ -475,6 +475,9 @@ class Client:
             self._drop()  # a body left unread, or the device closes: the next opens anew
         else:
             response.close()  # the answer is done; the connection stays for the next
+        if counted is not None and counted.idle_closed:
+            counted.idle_closed = False
+            self._drop()  # the device closes the connection, as its 408 said: the next opens anew
         if counted is not None and counted.unsolicited and not truncated:
             extra, counted.unsolicited = counted.unsolicited, 0
             self._drop()
@@ -572,6 +575,11 @@ class Client:
             (k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:])
         )
         truncated = len(rest) > self.max_body
+        chunked = "chunked" in next(
+            (v.lower() for k, v in response.items() if k.lower() == "transfer-encoding"), ""
+        )
+        if chunked and method != "HEAD":  # the body without its framing: a key:value line
+            rest = _chunks(rest)[0]  # split by chunk sizes would hide the state it shows
         exchange = _answered(
             method,
             url,
@@ -587,6 +595,50 @@ class Client:
 
 
 IDLE_TIMEOUT = re.compile(rb"HTTP/1\.[01] 408[ \r\n]")  # an idle connection closed, said so
+IDLE_TIMEOUT_STARTS = (b"HTTP/1.1 408 ", b"HTTP/1.0 408 ", b"HTTP/1.1 408\r", b"HTTP/1.0 408\r")
+
+
+def _idle_close(data: bytes) -> bool:
+    """Bytes after an answer that are a 408, or as much of one as has come: a server closing
+    an idle connection and saying so (RFC 9110 15.5.9), not an answer nobody asked for."""
+    if not data:
+        return False
+    if len(data) >= len(IDLE_TIMEOUT_STARTS[0]):
+        return IDLE_TIMEOUT.match(data) is not None
+    return any(start.startswith(data) for start in IDLE_TIMEOUT_STARTS)
+
+
+def _chunks(data: bytes) -> tuple[bytes, str]:
+    """A chunked body's data without its framing (RFC 9112 7.1: sizes in hex, extensions after
+    a semicolon, the last chunk of size 0, then trailer fields to an empty line), and how it
+    ended: "whole", "short" (more must come) or "broken" (no chunk size where one belongs)."""
+    body, pos = bytearray(), 0
+    while True:
+        eol = data.find(b"\n", pos)
+        if eol < 0:
+            return bytes(body), "short"
+        size_text = data[pos:eol].rstrip(b"\r").split(b";", 1)[0].strip()
+        if not size_text or not all(c in b"0123456789abcdefABCDEF" for c in size_text):
+            return bytes(body), "broken"
+        size, pos = int(size_text, 16), eol + 1
+        if size == 0:  # the last chunk: trailer fields, each a line, to an empty one
+            while True:
+                eol = data.find(b"\n", pos)
+                if eol < 0:
+                    return bytes(body), "short"
+                line, pos = data[pos:eol].rstrip(b"\r"), eol + 1
+                if not line:
+                    return bytes(body), "whole"
+        body += data[pos : pos + size]
+        if len(data) < pos + size + 1:
+            return bytes(body), "short"
+        pos += size
+        ending = b"\r\n" if data.startswith(b"\r", pos) else b"\n"
+        if not data.startswith(ending, pos):
+            return bytes(body), "short" if len(data) < pos + len(ending) else "broken"
+        pos += len(ending)
+
+
 HEAD_GRACE_S = 0.3  # after a HEAD's head: bytes arriving this soon are a body it sent
 
 
@@ -677,7 +729,7 @@ def _complete(method: str, data: bytes | bytearray) -> bool | None:
     if _code(lines[0]) in (204, 304):
         return True
     if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
-        return rest.endswith(b"0\r\n\r\n")
+        return _chunks(rest)[1] != "short"
     length = fields.get(b"content-length", b"")
     return len(rest) >= int(length) if length.isdigit() else None
 
@@ -700,8 +752,11 @@ def _broken_off(method: str, data: bytes) -> str:
         return ""
     fields = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(b":") for ln in lines[1:])}
     if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
-        if rest.endswith(b"0\r\n\r\n"):
+        ended = _chunks(rest)[1]
+        if ended == "whole":
             return ""
+        if ended == "broken":
+            return "the chunked body's framing is broken: no chunk size where one belongs"
         return "the chunked body ends without its last chunk (RFC 9112 section 7.1)"
     length = fields.get(b"content-length", b"")
     if length.isdigit() and len(rest) < int(length):
@@ -868,6 +923,7 @@ class _Counted:
         self._sock = sock
         self.received = 0
         self.unsolicited = 0  # bytes found after an answer's end as its reader closed
+        self.idle_closed = False  # a 408 after an answer's end: the connection is closing
         self.ended = False  # the device closed the connection (a read found its end)
 
     def __getattr__(self, name: str) -> Any:
@@ -892,7 +948,11 @@ class _Buffered(io.BufferedReader):
         if not self.closed and self._reader.count:  # a reader that read an answer (not one
             self._reader.waiting = False  # made and closed unused, as _past_interim does)
             with contextlib.suppress(OSError, ValueError):
-                self._counted.unsolicited += len(self.peek(1))
+                after = self.peek(1)
+                if _idle_close(after):  # the idle close's 408 came with the answer: the
+                    self._counted.idle_closed = True  # answer stands, the connection goes
+                else:
+                    self._counted.unsolicited += len(after)
         super().close()
 
 
