@@ -233,8 +233,8 @@ class _Ending:
             if fleet is not None:
                 words = WORDS[Verdict(fleet["verdict"])]
                 worst = [d["name"] for d in fleet["devices"] if d["verdict"] == fleet["verdict"]]
-                which = "" if fleet["verdict"] == "conforms" else f" ({', '.join(worst[:5])}"
-                which += (" …)" if len(worst) > 5 else ")") if which else ""
+                more = " …" if len(worst) > 5 else ""
+                which = "" if fleet["verdict"] == "conforms" else f" ({', '.join(worst[:5])}{more})"
                 self.line = f"ccrest: {words}: {len(fleet['devices'])} controllers{which}{reports}"
             return
         bench = next(iter(benches.values()), None)

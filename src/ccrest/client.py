@@ -46,8 +46,6 @@ DEFAULT_HEADERS = {
     "Connection": "keep-alive",
 }
 LOG = logging.getLogger("ccrest.client")  # masked (masking.MaskRecords) like the libraries'
-# how the failures of an answer that came but cannot be used begin (the device answered: it is
-# reachable; its answer is broken)
 IDEMPOTENT = ("GET", "HEAD")  # the requests sent again after a keep-alive close (never a write)
 PATH_SAFE = "!#$%&'()*+,/:;=?@[]~"  # a path is sent as given, only what HTTP cannot carry quoted
 
@@ -594,18 +592,14 @@ class Client:
         return exchange
 
 
-IDLE_TIMEOUT = re.compile(rb"HTTP/1\.[01] 408[ \r\n]")  # an idle connection closed, said so
-IDLE_TIMEOUT_STARTS = (b"HTTP/1.1 408 ", b"HTTP/1.0 408 ", b"HTTP/1.1 408\r", b"HTTP/1.0 408\r")
+# how an idle connection's 408 begins: a server closing it and saying so (RFC 9110 15.5.9)
+IDLE_TIMEOUT = tuple(f"HTTP/1.{v} 408{end}".encode() for v in "01" for end in (" ", "\r", "\n"))
 
 
 def _idle_close(data: bytes) -> bool:
     """Bytes after an answer that are a 408, or as much of one as has come: a server closing
-    an idle connection and saying so (RFC 9110 15.5.9), not an answer nobody asked for."""
-    if not data:
-        return False
-    if len(data) >= len(IDLE_TIMEOUT_STARTS[0]):
-        return IDLE_TIMEOUT.match(data) is not None
-    return any(start.startswith(data) for start in IDLE_TIMEOUT_STARTS)
+    an idle connection and saying so, not an answer nobody asked for."""
+    return bool(data) and any(start.startswith(data[: len(start)]) for start in IDLE_TIMEOUT)
 
 
 def _chunks(data: bytes) -> tuple[bytes, str]:
@@ -713,55 +707,68 @@ def _final(data: bytes) -> bytes:
     return data
 
 
+def _framing(data: bytes) -> tuple[int, dict[bytes, bytes], bytes] | None:
+    """The final answer's status, its header fields (names in lower case) and what follows its
+    head; None while the head has not ended (an empty line, CR LF or, as RFC 9112 2.2 lets a
+    recipient take it, LF alone)."""
+    final = _final(data)
+    ends = [(i, sep) for sep in (b"\r\n\r\n", b"\n\n") if (i := final.find(sep)) >= 0]
+    if not ends:
+        return None
+    at, sep = min(ends)
+    lines = final[:at].splitlines()
+    fields = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(b":") for ln in lines[1:])}
+    return _code(lines[0]), fields, final[at + len(sep) :]
+
+
+def _body_end(fields: Mapping[bytes, bytes], rest: bytes) -> tuple[str, str]:
+    """How the body after a head stands: "whole", "short" (more must come), "broken" (framing
+    no reader can follow) or "close" (the connection's close ends it); and, when it is short or
+    broken, why in words."""
+    if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
+        ended = _chunks(rest)[1]
+        if ended == "broken":
+            return ended, "the chunked body's framing is broken: no chunk size where one belongs"
+        return ended, "the chunked body ends without its last chunk (RFC 9112 section 7.1)"
+    length = fields.get(b"content-length", b"")
+    if not length.isdigit():
+        return "close", ""
+    if len(rest) < int(length):
+        return "short", f"the body ended early ({int(length) - len(rest)} B of it missing)"
+    return "whole", ""
+
+
 def _complete(method: str, data: bytes | bytearray) -> bool | None:
     """Whether ``data`` holds a whole answer, so that a device keeping the connection open
     despite ``Connection: close`` is not waited on to the timeout. True: its head, then
     Content-Length bytes or the last chunk (or a status without a body). False: the head of
     an answer to HEAD (what may follow is a body HEAD must not have: waited for briefly).
     None: more must come (no head yet, or a body the connection's close delimits)."""
-    head, sep, rest = _final(bytes(data)).partition(b"\r\n\r\n")
-    if not sep:
+    framed = _framing(bytes(data))
+    if framed is None:
         return None
     if method == "HEAD":
         return False
-    lines = head.split(b"\r\n")
-    fields = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(b":") for ln in lines[1:])}
-    if _code(lines[0]) in (204, 304):
+    code, fields, rest = framed
+    if code in (204, 304):
         return True
-    if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
-        return _chunks(rest)[1] != "short"
-    length = fields.get(b"content-length", b"")
-    return len(rest) >= int(length) if length.isdigit() else None
+    return True if _body_end(fields, rest)[0] in ("whole", "broken") else None
 
 
 def _broken_off(method: str, data: bytes) -> str:
     """Why the bytes that came are not a whole answer; "" when they are one (its head, then
     its Content-Length, its last chunk, or a body the close ends)."""
-    final = _final(data)
-    ends = [i for i in (final.find(b"\r\n\r\n"), final.find(b"\n\n")) if i >= 0]
-    if not ends:
+    framed = _framing(data)
+    if framed is None:
         return (
             "the connection closed inside the answer's head (no empty line ended it: RFC 9112 "
             "section 2.1)"
         )
-    head, _, rest = final.partition(
-        b"\r\n\r\n" if final.find(b"\r\n\r\n") == min(ends) else b"\n\n"
-    )
-    lines = head.splitlines()
-    if method == "HEAD" or _code(lines[0]) in (204, 304):
+    code, fields, rest = framed
+    if method == "HEAD" or code in (204, 304):
         return ""
-    fields = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(b":") for ln in lines[1:])}
-    if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
-        ended = _chunks(rest)[1]
-        if ended == "whole":
-            return ""
-        if ended == "broken":
-            return "the chunked body's framing is broken: no chunk size where one belongs"
-        return "the chunked body ends without its last chunk (RFC 9112 section 7.1)"
-    length = fields.get(b"content-length", b"")
-    if length.isdigit() and len(rest) < int(length):
-        return f"the body ended early ({int(length) - len(rest)} B of it missing)"
-    return ""
+    ended, why = _body_end(fields, rest)
+    return why if ended in ("short", "broken") else ""
 
 
 def _code(status_line: bytes) -> int:

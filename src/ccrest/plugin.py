@@ -389,7 +389,7 @@ def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts
         interrupted=halt.interrupted or halt.walk_stopped,
         unfinished=halt.unfinished.get(bench.name, 0),
         stopped=halt.stopped,
-        lost=(bench.target.client.lost or "") if bench.target is not None else "",
+        lost=(client.lost or "") if client is not None else "",
         unanswered=client.unanswered if client is not None else 0,
         unanswered_error=client.first_unanswered if client is not None else "",
         untestable=bench.untestable,

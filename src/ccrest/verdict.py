@@ -124,9 +124,9 @@ def decide(f: Facts) -> Decision:
     """The verdict, its exit code and the reason. In order: a device that could not be tested
     at all; a suite that could not run; a run that was interrupted (never "conforms", whatever
     passed before); a failure; a device that stopped answering mid-run, or a run that ended
-    early (interrupted too); nothing judged; checks the device left unanswered (never
-    "conforms": a probe it resets is not one it passed); the deadline; a part of the suite;
-    the whole."""
+    early (interrupted too); nothing judged; requests the device left without a usable answer
+    (never "conforms": a probe it resets is not one it passed); the deadline; a part of the
+    suite; the whole."""
     judged = f.passed + f.waived
     if f.untestable:
         return Decision(Verdict.NOT_TESTABLE, EXIT_UNTESTABLE, f.untestable)

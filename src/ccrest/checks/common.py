@@ -26,8 +26,8 @@ def fail(
 def not_tested(
     check_id: str, reason: str, *, key: str | None = None, exchange: Exchange | None = None
 ) -> Finding:
-    """A check that could not be judged; ``exchange``, the request whose answer it lacked (an
-    unanswered one keeps the run from "conforms": ``ccrest.verdict``)."""
+    """A check that could not be judged; ``exchange``, the request whose answer it lacked, for
+    the reports (the client counts every unanswered request for the verdict)."""
     return Finding(check_id, reason, key, outcome=Outcome.NOT_TESTED, exchange=exchange)
 
 
