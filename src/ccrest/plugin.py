@@ -105,6 +105,13 @@ def pytest_configure(config: pytest.Config) -> None:
     junit = Path(os.path.expandvars(given)).expanduser().resolve() if given else None
     config.pluginmanager.register(_Run(config), "ccrest-run")
     _stop_on_signals(config)
+    # A Ctrl-C that lands in a test's report passes through pytest-html's old-style wrapper,
+    # which pluggy then warns of: the interrupt is the run's verdict, not a warning to add
+    config.addinivalue_line(
+        "filterwarnings",
+        r"ignore:A plugin raised an exception during an old-style hookwrapper teardown"
+        r"[\s\S]*KeyboardInterrupt:pluggy.PluggyTeardownRaisedWarning",  # no ":" in a filter
+    )
     if not config.option.no_reports:
         _set_up_reports(config, directory, junit)
 

@@ -110,3 +110,42 @@ def test_an_interrupted_lab_says_so_for_every_controller(tmp_path: Path) -> None
         assert data["counts"]["skipped"] > 0, name
     fleet = strict_json(tmp_path / "reports" / "fleet.json")
     assert isinstance(fleet, dict) and (fleet["verdict"], fleet["exit_code"]) == ("interrupted", 2)
+
+
+INTERRUPTS_A_REPORT = """
+import os
+import pytest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.when == "call" and "test_full_state" in item.nodeid and not os.environ.get("HIT"):
+        os.environ["HIT"] = "1"
+        raise KeyboardInterrupt  # a Ctrl-C that lands while a test's report is made
+    return report
+"""
+
+
+def test_a_ctrl_c_while_a_report_is_made_adds_no_plugin_warning(tmp_path: Path) -> None:
+    """The interrupt passes through pytest-html's old-style wrapper, which pluggy warns of; a
+    second Ctrl-C as the run stopped printed that warning below the verdict (a CI run). The
+    interrupt is the run's verdict: the last line says so, and no warning follows it."""
+    (tmp_path / "interrupts_a_report.py").write_text(INTERRUPTS_A_REPORT)
+    session = terminal.run(
+        [
+            "check",
+            "--sample-seconds",
+            "0",
+            "--report-dir",
+            "reports",
+            "--",
+            "-p",
+            "interrupts_a_report",
+        ],
+        tmp_path,
+        {"PYTHONPATH": str(tmp_path)},
+    )
+    assert session.code == EXIT_INTERRUPTED, session.text[-2000:]
+    assert "PluggyTeardownRaisedWarning" not in session.text, session.text[-2000:]
+    assert session.text.strip().splitlines()[-1].startswith("ccrest: INTERRUPTED: ")
