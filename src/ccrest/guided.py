@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ccrest import observe
 from ccrest.checks.states import expectation
 from ccrest.client import Client
+from ccrest.interrupts import checkpoint
 from ccrest.spec import Catalogue
 
 if TYPE_CHECKING:
@@ -325,6 +326,7 @@ class PersonWalker:
         ``until_heard``, ends the wait: the person acted, the walk looks now)."""
         ends = self.clock() + seconds
         while self.clock() < ends:
+            checkpoint()  # a Ctrl-C lost in a finalizer stops the walk as one that arrived
             answer = self.operator.poll()
             if answer == "quit":
                 self.stopped = True

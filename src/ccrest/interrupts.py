@@ -2,11 +2,17 @@
 written. SIGTERM (a CI job cancelled, a service stopped) is raised as the KeyboardInterrupt
 Ctrl-C raises, which of the two came first is kept for the verdict's words the moment it
 arrives, and a second signal while the run winds down, or any while the reports are written,
-is only noted: no report is left half written, no stopping run becomes a traceback."""
+is only noted: no report is left half written, no stopping run becomes a traceback.
+
+A signal can land while Python runs a finalizer (a socket or file the garbage collector
+closes, a warning it emits); there the KeyboardInterrupt is lost (an "unraisable exception")
+and the run would go on to its end. ``checkpoint()``, called where a run goes on (before each
+test, each sample, each wait of a guided walk), raises such a lost interrupt again."""
 
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
@@ -17,6 +23,16 @@ from typing import Any
 Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 NAMES: dict[int, str] = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+
+_active: list[Interrupts] = []  # the handlers in force, innermost last (signals are per process)
+
+
+def checkpoint() -> None:
+    """Raise KeyboardInterrupt if a signal came that should have stopped the run and the run
+    still goes on: its interrupt was lost in a finalizer. A no-op without handlers in force,
+    and once the reports are being written (``quiet``)."""
+    if _active:
+        _active[-1].raise_lost()
 
 
 class Interrupts:
@@ -31,6 +47,7 @@ class Interrupts:
         self.received: list[str] = []
         self.quiet = False
         self._previous: dict[int, Handler] = {}
+        self._unraisable: Callable[[sys.UnraisableHookArgs], object] | None = None
 
     @property
     def why(self) -> str:
@@ -40,15 +57,37 @@ class Interrupts:
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.received.append(NAMES.get(signum, f"signal {signum}"))
         if not self.quiet and len(self.received) == 1:
+            if self._unraisable is None:  # whoever's hook is in force now (pytest's, in a run)
+                self._unraisable, sys.unraisablehook = sys.unraisablehook, self._lost
+            raise KeyboardInterrupt
+
+    def _lost(self, unraisable: sys.UnraisableHookArgs) -> None:
+        """An interrupt lost in a finalizer is noted, and ``checkpoint()`` raises it again:
+        no "Exception ignored" traceback for it. Anything else goes to the hook before."""
+        kind = unraisable.exc_type
+        lost = kind is not None and issubclass(kind, KeyboardInterrupt)
+        if not lost and self._unraisable is not None:
+            self._unraisable(unraisable)
+
+    def raise_lost(self) -> None:
+        """Called only where a delivered interrupt would have stopped the run already: a
+        signal noted here was lost on its way (see the module's docstring), so raise it."""
+        if self.received and not self.quiet:
             raise KeyboardInterrupt
 
     def __enter__(self) -> Interrupts:
         if threading.current_thread() is threading.main_thread():
             for sig in NAMES:
                 self._previous[sig] = signal.signal(sig, self._handle)
+            _active.append(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
+        if self._previous and self in _active:
+            _active.remove(self)
         self._previous = {}
+        if self._unraisable is not None and sys.unraisablehook == self._lost:
+            sys.unraisablehook = self._unraisable  # else whoever replaced it restores their own
+        self._unraisable = None

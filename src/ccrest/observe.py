@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.exchange import Exchange
+from ccrest.interrupts import checkpoint
 from ccrest.masking import MASK, secret_named
 from ccrest.spec import Catalogue, catalogue
 from ccrest.wire import FullState, KeyValue, parse_full_state, parse_key_value
@@ -133,6 +134,7 @@ def samples(
         wait = start + i * interval / rate - time.monotonic()
         if wait > 0:
             time.sleep(wait)
+        checkpoint()  # a Ctrl-C lost in a finalizer ends the watching here
         observed = full_state(client)
         ex = observed.exchange
         if observed.usable:

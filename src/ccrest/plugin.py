@@ -34,7 +34,7 @@ from ccrest.declare import UNDECLARED, Declaration
 from ccrest.findings import Finding
 from ccrest.guards import mask_debug_log, operator_for, refuse_foreign_engines
 from ccrest.guided import Operator
-from ccrest.interrupts import Interrupts
+from ccrest.interrupts import Interrupts, checkpoint
 from ccrest.options import (
     SettingError,
     pytest_addoption,  # noqa: F401 - the hook, registered with the plugin
@@ -213,6 +213,12 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
     if is_conformance_run(session.config) and not lab and only(session.config).untestable:
         return True
     return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item) -> None:
+    """A Ctrl-C or SIGTERM lost in a finalizer stops the run before the next test begins."""
+    checkpoint()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -32,7 +32,7 @@ from ccrest.checks.sample import every_check
 from ccrest.checks.temporal import Sample
 from ccrest.client import Client
 from ccrest.findings import Finding, Outcome, show
-from ccrest.interrupts import Interrupts
+from ccrest.interrupts import Interrupts, checkpoint
 from ccrest.outcome import sort
 from ccrest.simctl import clock_speed, find_control
 from ccrest.spec import Catalogue
@@ -215,6 +215,7 @@ def run(
     with open(folder / "watch-samples.jsonl", "w", encoding="utf-8") as out:
         try:
             while not untestable and time.monotonic() - start < duration and not stop():
+                checkpoint()  # a Ctrl-C lost in a finalizer ends the watch as one that arrived
                 observed = first or observe.full_state(client, cat)
                 first = None
                 ex = observed.exchange

@@ -149,3 +149,134 @@ def test_a_ctrl_c_while_a_report_is_made_adds_no_plugin_warning(tmp_path: Path) 
     assert session.code == EXIT_INTERRUPTED, session.text[-2000:]
     assert "PluggyTeardownRaisedWarning" not in session.text, session.text[-2000:]
     assert session.text.strip().splitlines()[-1].startswith("ccrest: INTERRUPTED: ")
+
+
+LOSES_A_CTRL_C = """
+import os
+import signal
+
+import pytest
+
+from ccrest import observe
+
+
+class Finalized:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, taken inside a finalizer
+        for _ in range(10000):  # Python runs on: the handler raises here, and the raise is lost
+            pass
+
+
+def lose(where):
+    if os.environ.get("LOSE") == where and not os.environ.get("LOST"):
+        os.environ["LOST"] = "1"
+        Finalized()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    if "test_per_key" in item.nodeid:
+        lose("in-a-check")
+    return (yield)
+
+
+reading = observe.full_state
+
+
+def full_state(*args, **kwargs):  # the temporal family's sampling reads full_state
+    lose("while-sampling")
+    return reading(*args, **kwargs)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    if "test_temporal" in item.nodeid:
+        observe.full_state = full_state
+    try:
+        return (yield)
+    finally:
+        observe.full_state = reading
+"""
+
+
+@pytest.mark.parametrize("where", ["in-a-check", "while-sampling"])
+def test_a_ctrl_c_lost_in_a_finalizer_still_stops_the_run(tmp_path: Path, where: str) -> None:
+    """A signal that lands while Python runs a finalizer loses its KeyboardInterrupt (an
+    unraisable exception); the run went on to its end (a CI run). The run stops at the next
+    test, or the next sample of a watch, as if the interrupt had arrived: the rest is not
+    tested because of it."""
+    (tmp_path / "loses_a_ctrl_c.py").write_text(LOSES_A_CTRL_C)
+    session = terminal.run(
+        [
+            "check",
+            "--sample-seconds",
+            "30",
+            "--report-dir",
+            "reports",
+            "--",
+            "-p",
+            "loses_a_ctrl_c",
+        ],
+        tmp_path,
+        {"PYTHONPATH": str(tmp_path), "LOSE": where},
+    )
+    assert session.code == EXIT_INTERRUPTED, session.text[-2000:]
+    assert session.text.strip().splitlines()[-1].startswith("ccrest: INTERRUPTED: ")
+    assert "Exception ignored" not in session.text, "the lost interrupt is no traceback"
+    data = strict_json(tmp_path / "reports" / "conformance.json")
+    assert isinstance(data, dict) and data["verdict"] == "interrupted"
+    tests = data["tests"]
+    family = "per_key" if where == "in-a-check" else "temporal"
+    first = next(i for i, t in enumerate(tests) if t["family"] == family)
+    cut = next(i for i, t in enumerate(tests) if "interrupted (Ctrl-C)" in t["message"])
+    # lost in a check, that check ends as it would have (the next one does not begin); lost
+    # while the temporal family samples, the sampling ends and no temporal check is judged
+    assert cut == (first + 1 if where == "in-a-check" else first), tests[cut]["name"]
+    assert all(t["outcome"] == "skipped" for t in tests[cut:]), "nothing ran after the interrupt"
+    assert all(t["outcome"] != "skipped" for t in tests[:cut]), "what ran before is reported"
+
+
+LOSES_A_WATCHS_CTRL_C = """
+import os
+import signal
+
+from ccrest import observe
+
+
+class Finalized:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, taken inside a finalizer
+        for _ in range(10000):
+            pass
+
+
+reading, taken = observe.full_state, []
+
+
+def full_state(*args, **kwargs):
+    taken.append(1)
+    if len(taken) == 3:
+        Finalized()
+    return reading(*args, **kwargs)
+
+
+observe.full_state = full_state  # the watch reads its samples through this
+"""
+
+
+def test_a_ctrl_c_lost_in_a_finalizer_still_stops_a_watch(tmp_path: Path) -> None:
+    """The watch went on to its end after a Ctrl-C lost in a finalizer, and called the watch
+    complete; it stops at the next sample, interrupted (exit 2), with its reports."""
+    (tmp_path / "sitecustomize.py").write_text(LOSES_A_WATCHS_CTRL_C)
+    with device() as dev:
+        session = terminal.run(
+            ["watch", dev.url, "--for", "60s", "--interval", "0.2", "--report-dir", "reports"],
+            tmp_path,
+            {"CC_PASSWORD": PASSWORD, "PYTHONPATH": str(tmp_path)},
+        )
+    assert session.code == EXIT_INTERRUPTED, session.text[-2000:]
+    assert "Exception ignored" not in session.text, "the lost interrupt is no traceback"
+    data = strict_json(tmp_path / "reports" / "watch.json")
+    assert isinstance(data, dict) and data["verdict"] == "interrupted", data["verdict_reason"]
+    assert "Ctrl-C" in data["verdict_reason"]
+    assert data["samples"] <= 3, "no sample is taken after the interrupt"
