@@ -103,6 +103,7 @@ def pytest_configure(config: pytest.Config) -> None:
     given = config.option.xmlpath  # ccrest writes the JUnit file itself (ccrest.report.junit)
     config.option.xmlpath = None
     junit = Path(os.path.expandvars(given)).expanduser().resolve() if given else None
+    _refuse_report_paths_without_a_report(config, directory, bool(given))
     config.pluginmanager.register(_Run(config), "ccrest-run")
     _stop_on_signals(config)
     # A Ctrl-C that lands in a test's report passes through pytest-html's old-style wrapper,
@@ -116,11 +117,30 @@ def pytest_configure(config: pytest.Config) -> None:
         _set_up_reports(config, directory, junit)
 
 
+def _refuse_report_paths_without_a_report(
+    config: pytest.Config, directory: Path, xml: bool
+) -> None:
+    """--html or --junitxml where ccrest writes no such file would be silently ignored (or,
+    for --html, leave pytest-html's own page without the verdict): a usage error instead."""
+    html = bool(getattr(config.option, "htmlpath", None))
+    if config.option.no_reports and (html or xml):
+        given = " and ".join(o for o, on in (("--html", html), ("--junitxml", xml)) if on)
+        raise pytest.UsageError(
+            f"{given} with --no-reports: --no-reports writes no report; leave out one of them"
+        )
+    if html and is_lab(config):
+        raise pytest.UsageError(
+            "--html FILE names one controller's page; a lab writes each controller's in "
+            f"{directory}/<name>/conformance.html and the fleet's in {directory}/fleet.html: "
+            "leave out --html (--report-dir DIR puts them elsewhere)"
+        )
+
+
 def _set_up_reports(config: pytest.Config, directory: Path, junit: Path | None) -> None:
     from ccrest.report.collector import ReportCollector
 
     if is_lab(config):  # each controller's four reports are written by the collector
-        collector = ReportCollector(config, directory, junit=None)
+        collector = ReportCollector(config, directory, junit)  # --junitxml: all in one file
     else:
         html = getattr(config.option, "htmlpath", "missing")
         if html is None:

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from ccrest.report.__main__ import main as report_main
+from ccrest.report.junit import combine
 from ccrest.selfcheck import failing_checks
 from ccrest.simulator.defects import DEFECTS
+from tests.artifacts import junit, junit_properties
 from tests.suites.conftest import PASSWORD, device
 
 DEFECT = "enum-unknown-value"
@@ -70,8 +72,15 @@ def test_a_lab_run_checks_every_controller_one_worker_each(
     inventory = tmp_path / "lab.toml"
     with lab(inventory) as sims:
         fresh(sims)
+        ci = tmp_path / "ci" / "lab.xml"  # one JUnit file for the CI system, all controllers
         result = run_suite(
-            f"--inventory={inventory}", "-n", "2", "--sample-seconds", "2", reports=True
+            f"--inventory={inventory}",
+            "-n",
+            "2",
+            "--sample-seconds",
+            "2",
+            f"--junitxml={ci}",
+            reports=True,
         )
         peaks = {name: sim.peak_in_flight for name, sim in sims.items()}
         root = pytester.path / "reports"
@@ -112,6 +121,18 @@ def test_a_lab_run_checks_every_controller_one_worker_each(
         "test_value_conforms[broken-conn_state]"
         in (root / "broken" / "conformance.xml").read_text()
     )
+
+    suites = junit(ci).findall("testsuite")
+    assert [s.get("name", "").split(": ")[0] for s in suites] == list(NAMES), "inventory order"
+    for name, suite in zip(NAMES, suites, strict=True):
+        (own,) = junit(root / name / "conformance.xml").findall("testsuite")
+        assert suite.get("name") == f"{name}: {own.get('name')}"
+        assert [c.get("name") for c in suite.iter("testcase")] == [
+            c.get("name") for c in own.iter("testcase")
+        ], name
+    assert junit_properties(suites[2])["ccrest.verdict"] == "does-not-conform"
+    gone_case = [c for c in suites[3].iter("testcase") if c.get("name") == "ccrest.verdict"]
+    assert gone_case and gone_case[0].find("error") is not None, "never shown green"
 
     fleet = json.loads((root / "fleet.json").read_text())
     assert [(d["name"], d["verdict"]) for d in fleet["devices"]] == [
@@ -163,6 +184,41 @@ def test_lab_options_alone_are_refused(run_suite, args, says) -> None:
     result = run_suite(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert says in result.stderr.str()
+
+
+def test_a_page_path_is_refused_for_a_lab(run_suite, pytester, monkeypatch, tmp_path) -> None:
+    """A lab has a page per controller and the fleet's: --html FILE would have been
+    pytest-html's own page, without a verdict; refused before any request."""
+    monkeypatch.setenv("LAB_PW", PASSWORD)
+    inventory = tmp_path / "lab.toml"
+    inventory.write_text(f"[controllers.a]\nurl = '{UNREACHABLE}'\npassword_env = 'LAB_PW'\n")
+    result = run_suite(f"--inventory={inventory}", "--html=page.html", reports=True)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--html FILE names one controller's page; a lab writes" in result.stderr.str()
+    assert not (pytester.path / "page.html").exists()
+    assert not (pytester.path / "reports").exists()
+
+
+def test_a_lab_junit_file_shows_a_controller_without_a_report_in_error(tmp_path) -> None:
+    """A controller whose JUnit file is missing (a worker that died) or unreadable is a suite
+    with the verdict case in error, in its inventory place: never left out, never green."""
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "conformance.xml").write_text("<testsuites><testsuite")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "conformance.xml").write_text(
+        '<testsuites><testsuite name="ccrest: X" tests="1">'
+        '<testcase classname="t" name="test_x" /></testsuite></testsuites>'
+    )
+    out = tmp_path / "lab.xml"
+    out.write_text(combine(tmp_path, ["a", "b", "c"]))
+    suites = junit(out).findall("testsuite")
+    assert [s.get("name") for s in suites] == ["a: ccrest", "b: ccrest", "c: ccrest: X"]
+    for suite, why in zip(suites[:2], ("no report", "unreadable"), strict=True):
+        (case,) = suite.iter("testcase")
+        error = case.find("error")
+        assert case.get("name") == "ccrest.verdict" and error is not None
+        assert why in error.get("message", "") and suite.get("errors") == "1"
+    assert [c.get("name") for c in suites[2].iter("testcase")] == ["test_x"]
 
 
 def test_merge_refuses_a_folder_without_reports(tmp_path, capsys) -> None:

@@ -78,3 +78,15 @@ def test_a_usage_error_touches_no_report_and_states_no_verdict(tmp_path: Path) -
             p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (tmp_path / "reports").iterdir()
         }
         assert after == before, f"{args}: an earlier run's reports were touched"
+
+
+def test_a_report_path_with_no_reports_is_refused(run_suite, pytester) -> None:
+    """--html or --junitxml beside --no-reports was silently ignored (pytest-html even wrote
+    its own page, without the verdict): a usage error that names both, before any request."""
+    for given in ("--html=page.html", "--junitxml=ci.xml"):
+        result = run_suite("-m", "auth", given)  # run_suite adds --no-reports
+        assert result.ret == 4, given
+        option = given.split("=")[0]
+        assert f"{option} with --no-reports: --no-reports writes no report" in result.stderr.str()
+        assert not VERDICT_LINE.search(result.stdout.str()), "no run, no verdict"
+        assert not [p.name for p in pytester.path.iterdir() if p.suffix in (".html", ".xml")]

@@ -215,6 +215,8 @@ class ReportCollector:
         summaries = fleet.read([self.folder / name for name in benches(self.config)])
         self.fleet = fleet.build(summaries, expected=list(benches(self.config)))
         fleet.write(self.folder, self.fleet)
+        if self.junit_path is not None:  # --junitxml FILE: every controller's suite in one file
+            write_text(self.junit_path, junit.combine(self.folder, list(benches(self.config))))
         if session.exitstatus not in (pytest.ExitCode.INTERNAL_ERROR,):
             session.exitstatus = self.fleet["exit_code"]
 

@@ -2,6 +2,9 @@
 the controller, its verdict and identity as properties, a test case per test with its check IDs,
 failures and skips with their messages.
 
+A lab given ``--junitxml FILE`` gets one file there with every controller's suite
+(``combine``), as a CI system reads one path; each controller's own file stays in its folder.
+
 A CI system shows a JUnit file green when no test case failed, so a verdict that is not a pass
 (not testable, interrupted, nothing judged, the deadline passed) without any failing test gets
 a test case of its own, ``ccrest.verdict``, in error with the reason: no CI viewer shows such a
@@ -13,6 +16,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ccrest.report.summary import Record, where
@@ -118,3 +122,32 @@ def render(summary: Mapping[str, Any], records: Sequence[Record]) -> str:
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def combine(folder: Path, names: Sequence[str]) -> str:
+    """One JUnit file of a lab: each controller's suite from ``folder/<name>/conformance.xml``,
+    in inventory order; a controller whose file is missing or unreadable is a suite of its own
+    with the ``ccrest.verdict`` case in error (never a controller left out, shown green)."""
+    root = ET.Element("testsuites")
+    for name in names:
+        path = folder / name / "conformance.xml"
+        try:
+            suites = ET.parse(path).getroot().findall("testsuite")
+        except (OSError, ET.ParseError) as exc:
+            why = "no report" if isinstance(exc, FileNotFoundError) else f"unreadable ({exc})"
+            suites = [_missing(name, f"{WORDS[Verdict.NOT_TESTABLE]}: {why}: {path}")]
+        for suite in suites:
+            suite.set("name", _xml(f"{name}: {suite.get('name', '')}"))  # which controller
+            root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _missing(name: str, why: str) -> ET.Element:
+    suite = ET.Element("testsuite", name="ccrest", tests="1", failures="0", errors="1")
+    suite.set("skipped", "0")
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="ccrest.verdict", value=str(Verdict.NOT_TESTABLE))
+    case = ET.SubElement(suite, "testcase", classname="ccrest", name="ccrest.verdict")
+    ET.SubElement(case, "error", message=_xml(why)[:500], type="not-testable").text = _xml(why)
+    return suite
