@@ -121,13 +121,19 @@ def bracketed(client: Client, name: str, cat: Catalogue) -> tuple[Observed, KeyA
     return full_state(client, cat), key(client, name, cat), full_state(client, cat)
 
 
+def sample_count(seconds: float, interval: float = 1.0) -> int:
+    """How many readings a watch of ``seconds`` takes: at least one; two or more only when it
+    lasts half an interval or longer (a rule over time needs two)."""
+    return max(1, round(seconds / interval) + 1) if seconds > 0 else 1
+
+
 def samples(
     client: Client, seconds: float, interval: float = 1.0, rate: float = 1.0
 ) -> list[Sample]:
     """full_state every ``interval`` seconds for ``seconds`` (at least one reading), in the
     device's time: a device whose clock runs ``rate`` times ours (a simulator run fast) is
     read ``rate`` times as often, and each sample's time is its clock's."""
-    count = max(1, round(seconds / interval) + 1) if seconds > 0 else 1
+    count = sample_count(seconds, interval)
     start = time.monotonic()
     taken = []
     for i in range(count):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 import pytest
 
+from ccrest import observe
 from ccrest.bench import Bench, Target
 from ccrest.findings import Finding
 from ccrest.interrupts import Interrupts
@@ -186,8 +187,16 @@ def run_scope(session: pytest.Session) -> Scope:
     missing = [f for f in FAMILIES if f not in families]
     if missing and session.items:
         chosen.append("families not run: " + ", ".join(missing))
+    # a watch of one reading judges no rule over time: as if the family were deselected
+    settings = only(config).settings  # (a replay's temporal checks say why each is not tested)
+    seconds = settings.sample_seconds
+    unwatched = (
+        "temporal" in families and settings.replay is None and observe.sample_count(seconds) < 2
+    )
+    if unwatched:
+        chosen.append(f"--sample-seconds {seconds:g}: the temporal family watched one reading")
     return Scope(
-        complete=bool(session.items) and not deselected and not missing,
+        complete=bool(session.items) and not deselected and not missing and not unwatched,
         tests=len(session.items),
         families=families,
         selection="; ".join(c for c in chosen if c),

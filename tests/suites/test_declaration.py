@@ -80,7 +80,9 @@ def test_a_type2_only_model_as_declared_conforms_without_its_schuko_scenarios(
     and the scenarios of what the model lacks are not tested, naming the declaration's line
     (never a pass); the same simulator undeclared walks them as today."""
     with device() as dev:
-        result = run_suite(*dev.args, declaration(pytester.path), reports=True)
+        result = run_suite(
+            *dev.args, declaration(pytester.path), "--sample-seconds", "1", reports=True
+        )
     assert result.ret == 0, result.stdout.str()
     run = summary(pytester)
     assert run["verdict"] == "conforms"

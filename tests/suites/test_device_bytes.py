@@ -235,7 +235,9 @@ def test_a_lone_surrogate_in_one_lab_controller_spares_the_others(
             f"[controllers.good]\nurl = '{good.url}'\npassword_env = 'LAB_PASSWORD'\n"
             f"[controllers.bad]\nurl = '{bad.url}'\npassword_env = 'LAB_PASSWORD'\n"
         )
-        result = run_suite(f"--inventory={inventory}", "-n", "2", reports=True)
+        result = run_suite(
+            f"--inventory={inventory}", "-n", "2", "--sample-seconds", "1", reports=True
+        )
     assert result.ret == 1, result.stdout.str()[-2000:]
     root = pytester.path / "reports"
     assert assert_every_report_whole(root / "good")["verdict"] == "conforms"

@@ -72,11 +72,23 @@ def test_an_empty_collection_is_not_tested(run_suite, pytester) -> None:
 
 
 def test_the_whole_suite_is_needed_to_conform(run_suite, pytester) -> None:
-    result = run_suite(reports=True)
+    result = run_suite("--sample-seconds", "1", reports=True)
     assert result.ret == 0
     result.stdout.fnmatch_lines(["verdict: CONFORMS"])
     data, *_ = read(pytester)
     assert data["verdict"] == "conforms" and data["run"]["scope"]["complete"] is True
+
+
+def test_a_temporal_family_that_watched_one_reading_is_a_partial_run(run_suite, pytester) -> None:
+    """--sample-seconds 0 (or under half a second) takes one reading: no rule over time is
+    judged, as with the family deselected (-m 'not temporal'), so the device as a whole is
+    not: partial, exit 0, never "conforms"."""
+    result = run_suite(reports=True)  # run_suite's own --sample-seconds 0
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["verdict: PARTIAL RUN, WHAT RAN PASSED*"])
+    data, *_ = read(pytester)
+    assert data["verdict"] == "partial" and data["run"]["scope"]["complete"] is False
+    assert "--sample-seconds 0: the temporal family watched one reading" in data["verdict_reason"]
 
 
 def test_one_renamed_key_is_one_fault(run_suite, pytester) -> None:

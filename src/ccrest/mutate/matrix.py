@@ -109,7 +109,7 @@ CONFIGURED = ("operator", PASSWORD)  # the credentials every run of the matrix i
 
 def run_through(
     pieces: Sequence[Piece],
-    seconds: float = 0.0,
+    seconds: float = VARIANT_SECONDS,  # a whole suite: the temporal family watches too
     declaration: Mapping[str, object] | None = None,
 ) -> dict[str, Any]:
     """The whole suite against the reference device (text form, a session in progress) with
