@@ -21,14 +21,17 @@ SCENARIOS = DATA["scenarios"]
 
 
 @pytest.fixture(scope="module")
-def walker(operator, settings, sim_control, client, cat):
-    """A person at the bench (--guided), or the simulator's control API."""
+def walker(operator, settings, sim_control, client, cat, bench):
+    """A person at the bench (--guided), or the simulator's control API; with neither, the
+    family is not walked, and the verdict is told so (a replay says why of its own)."""
     control, why = sim_control
     if operator is not None:
         reset, timeout = DATA["reset_guide"], settings.step_timeout
         yield PersonWalker.of(operator, client, cat, reset, timeout, control)
         return
     if control is None:
+        if settings.replay is None:
+            bench.unwalked = why
         pytest.skip(f"not testable here because {why}")
     yield SimWalker(control)
     with contextlib.suppress(ControlUnavailable):

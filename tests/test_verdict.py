@@ -63,6 +63,33 @@ def test_without_an_unanswered_check_the_deadline_and_a_selection_keep_their_cod
     assert decide(Facts(not_tested=3, **UNANSWERED)).exit_code == EXIT_NOTHING  # type: ignore[arg-type]
 
 
+WALKED_BY_NOBODY = {"unwalked": "the target has no simulator control interface"}
+
+
+@pytest.mark.parametrize(
+    ("facts", "verdict", "code"),
+    [
+        ({}, Verdict.PARTIAL, EXIT_CONFORMS),
+        ({"failed": 1}, Verdict.DOES_NOT_CONFORM, EXIT_FAILED),
+        (UNANSWERED, Verdict.PARTIAL, EXIT_UNANSWERED),
+        ({"deadline": "the run deadline passed"}, Verdict.PARTIAL, EXIT_DEADLINE),
+        ({"passed": 0}, Verdict.NOT_TESTED, EXIT_NOTHING),
+    ],
+    ids=["alone", "a-failure", "unanswered", "with-the-deadline", "nothing-judged"],
+)
+def test_a_states_family_nothing_drove_is_never_conforms(
+    facts: dict[str, object], verdict: Verdict, code: int
+) -> None:
+    d = decide(Facts(**({"passed": 300, "not_tested": 25} | WALKED_BY_NOBODY | facts)))  # type: ignore[arg-type]
+    assert (d.verdict, d.exit_code) == (verdict, code)
+    if not facts:
+        assert d.reason == (
+            "the states family was not walked: the target has no simulator control interface; "
+            "--guided walks it with a person at the bench"
+        )
+        assert explain(d.verdict, d.reason, {"complete": True}).startswith("Partial verdict: ")
+
+
 def test_the_readme_lists_every_exit_code_and_no_other() -> None:
     table = README.read_text().split("| code | verdict | meaning |", 1)[1].split("\n\n", 1)[0]
     listed = {int(m) for m in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)}

@@ -77,6 +77,9 @@ class Bench:
     target: Target | None = None
     samples: list[Sample] = field(default_factory=list)  # the temporal readings, for the chart
     untestable: str = ""  # why the preflight could not test it (lab runs go on without it)
+    # why nothing could drive its states family (no simulator control, no --guided person):
+    # the scenarios are not tested, and the device as a whole is not judged
+    unwalked: str = ""
     decision: Decision | None = None  # its verdict, decided once at the end of the run
 
 

@@ -136,7 +136,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "sample_seconds",
         "--sample-seconds",
-        "how long the temporal checks watch the controller",
+        "how long the temporal checks watch the controller (one reading a second; under 0.5, "
+        "one reading in all, no rule over time judged: the verdict is then partial)",
         kind="seconds",
         default=3.0,
         positive=False,

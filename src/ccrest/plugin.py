@@ -426,6 +426,7 @@ def facts(session: pytest.Session, bench: Bench, records: list[Record]) -> Facts
         unanswered=client.unanswered if client is not None else 0,
         unanswered_error=client.first_unanswered if client is not None else "",
         untestable=bench.untestable,
+        unwalked=bench.unwalked,
         engine=engine,
         engine_exit=engine_exit,
     )

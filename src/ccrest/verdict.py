@@ -89,6 +89,7 @@ class Facts:
     unanswered: int = 0  # requests the device gave no usable answer (a check went without)
     unanswered_error: str = ""  # the first such request and what became of it
     untestable: str = ""  # why the device could not be tested at all
+    unwalked: str = ""  # why nothing drove the states family (no simulator control, no person)
     unit: str = "checks"  # what was judged: a watch judges samples
     engine: str = ""  # why pytest could not run the suites (a collection or internal error)
     engine_exit: int = EXIT_INTERNAL
@@ -125,8 +126,8 @@ def decide(f: Facts) -> Decision:
     at all; a suite that could not run; a run that was interrupted (never "conforms", whatever
     passed before); a failure; a device that stopped answering mid-run, or a run that ended
     early (interrupted too); nothing judged; requests the device left without a usable answer
-    (never "conforms": a probe it resets is not one it passed); the deadline; a part of the
-    suite; the whole."""
+    (never "conforms": a probe it resets is not one it passed); the deadline; a states family
+    nothing could drive; a part of the suite; the whole."""
     judged = f.passed + f.waived
     if f.untestable:
         return Decision(Verdict.NOT_TESTABLE, EXIT_UNTESTABLE, f.untestable)
@@ -166,6 +167,13 @@ def decide(f: Facts) -> Decision:
         )
     if f.deadline:
         return Decision(Verdict.PARTIAL, EXIT_DEADLINE, f.deadline)
+    if f.unwalked:  # as if the family were deselected: never "conforms"
+        return Decision(
+            Verdict.PARTIAL,
+            EXIT_CONFORMS,
+            f"the states family was not walked: {f.unwalked}; --guided walks it with a person "
+            "at the bench",
+        )
     if not f.complete:
         return Decision(Verdict.PARTIAL, EXIT_CONFORMS, f.selection or "a part of the suite ran")
     return Decision(Verdict.CONFORMS, EXIT_CONFORMS, "")

@@ -91,6 +91,28 @@ def test_a_temporal_family_that_watched_one_reading_is_a_partial_run(run_suite, 
     assert "--sample-seconds 0: the temporal family watched one reading" in data["verdict_reason"]
 
 
+def test_a_states_family_nothing_could_drive_is_a_partial_run(run_suite, pytester) -> None:
+    """A controller without a control API the suite can use (a real one; here a simulator
+    whose control API wants a token) and no --guided person: the 25 scenarios are not tested,
+    as with the family deselected, so the device as a whole is not judged: partial, exit 0,
+    never "conforms" (the same simulator driven conforms: the test above)."""
+    with device(control_token="not-given-to-the-suite") as dev:
+        result = run_suite(*dev.args, "--sample-seconds", "1", reports=True)
+    assert result.ret == 0
+    data, *_ = read(pytester)
+    assert data["verdict"] == "partial", data["verdict_reason"]
+    assert data["verdict_reason"].startswith(
+        "the states family was not walked: the control interface wants a token"
+    )
+    assert "--guided walks it with a person at the bench" in data["verdict_reason"]
+    states = [t for t in data["tests"] if t["family"] == "states"]
+    assert len(states) == 25 and {t["outcome"] for t in states} == {"skipped"}
+    assert {t["outcome"] for t in data["tests"] if t["family"] != "states"} <= {
+        "passed",
+        "skipped",
+    }
+
+
 def test_one_renamed_key_is_one_fault(run_suite, pytester) -> None:
     """The renamed key fails its schema test and every states scenario; the summary counts the
     fault once and says how many tests it affected."""
