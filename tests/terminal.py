@@ -55,10 +55,12 @@ def run(
     send: int = signal.SIGINT,
     times: int = 1,
     gap: float = 0.05,
+    group: bool = True,
 ) -> Session:
     """Run ``ccrest ARGS`` in a pseudo-terminal until it ends; if ``when`` is given, send the
     signal ``send`` to its process group as soon as the output so far satisfies it (Ctrl-C
-    reaches every process of the job, or a SIGTERM), ``times`` times, ``gap`` s apart."""
+    reaches every process of the job, or a SIGTERM), ``times`` times, ``gap`` s apart; not
+    ``group``, to the process alone (a service manager's or CI runner's SIGTERM)."""
     master, slave = pty.openpty()
     environ = dict(os.environ) | {"TERM": "xterm-256color", "COLUMNS": "120"} | dict(env or {})
     proc = subprocess.Popen(  # its own process group, as a terminal's job (xdist's workers too)
@@ -92,7 +94,7 @@ def run(
                     if i:
                         time.sleep(gap)
                     with contextlib.suppress(ProcessLookupError):
-                        os.killpg(proc.pid, send)
+                        (os.killpg if group else os.kill)(proc.pid, send)
                 sent = True
         else:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -25,17 +25,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ccrest import __version__
 from ccrest.options import CHECK, WATCH, add_arguments, pass_on, placed, pytest_own
 from ccrest.usage import Parser
-from ccrest.verdict import EXIT_CODES, EXIT_USAGE
+from ccrest.verdict import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE
 
 if TYPE_CHECKING:
     import pytest
+
+    from ccrest.interrupts import Interrupts
 
     Subparsers = argparse._SubParsersAction[Parser]
 
@@ -117,7 +119,7 @@ def _settings(args: argparse.Namespace, place: str):  # type: ignore[no-untyped-
     return config.resolve(given, Path.cwd(), explicit)
 
 
-def check(args: argparse.Namespace, extra: Sequence[str]) -> int:
+def check(args: argparse.Namespace, extra: Sequence[str], signals: Interrupts) -> int:
     import pytest
 
     from ccrest import config, configure
@@ -155,14 +157,32 @@ def check(args: argparse.Namespace, extra: Sequence[str]) -> int:
         print(f"ccrest check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     ending = _Ending()
-    try:
-        code = int(pytest.main(argv, plugins=[ending]))
-    except KeyboardInterrupt:  # before the run began (pytest was still starting)
-        print("ccrest: interrupted before the run began; no report was written (exit 2)")
-        return 2
+    code = int(pytest.main(argv, plugins=[ending]))
     if ending.line:  # a run that never began (a usage error) states no verdict
         print(f"{ending.line} (exit {code})")
+    elif signals.received:  # pytest stopped while it started, before the run's first check
+        raise KeyboardInterrupt
     return code
+
+
+def _held(command: Callable[[Interrupts], int], before: str) -> int:
+    """``command`` under ccrest's own signal handlers from its first line: Ctrl-C or SIGTERM
+    before the run's own handlers take over (ccrest and pytest starting, the settings, a
+    watch's preflight) ends it in one line, exit 2, never a traceback or a kill; the run's
+    handlers share what came, and after them a signal is only noted (``ccrest.interrupts``)."""
+    from ccrest.interrupts import Interrupts
+
+    with Interrupts() as signals:
+        try:
+            return command(signals)
+        except (KeyboardInterrupt, Exception):
+            if not signals.received:  # not a signal's doing: ccrest's own error, as it is
+                raise
+        print(
+            f"ccrest: INTERRUPTED: {before} ({signals.why}); no report was written "
+            f"(exit {EXIT_INTERRUPTED})"
+        )
+        return EXIT_INTERRUPTED
 
 
 def _absolute(option: str) -> str:
@@ -284,10 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         top.print_help()
         return EXIT_USAGE
     if args.command == "check":
-        return check(args, extra)
+        return _held(lambda signals: check(args, extra, signals), "stopped before the first check")
     if extra:
         top.error(f"{args.command}: nothing goes after --")
-    return watch(args)
+    return _held(lambda signals: watch(args), "stopped before the first sample")
 
 
 if __name__ == "__main__":

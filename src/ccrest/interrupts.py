@@ -7,14 +7,22 @@ is only noted: no report is left half written, no stopping run becomes a traceba
 A signal can land while Python runs a finalizer (a socket or file the garbage collector
 closes, a warning it emits); there the KeyboardInterrupt is lost (an "unraisable exception")
 and the run would go on to its end. ``checkpoint()``, called where a run goes on (before each
-test, each sample, each wait of a guided walk), raises such a lost interrupt again."""
+test, each sample, each wait of a guided walk), raises such a lost interrupt again.
+
+``ccrest check`` and ``ccrest watch`` hold the signals from their first line (a signal while
+they start ends them in words, never a traceback or a kill) and hand them over to the run's
+own handlers, which share what was received; once handed over, the outer ones only note a
+signal (one after the verdict line changes nothing). A lab's controller process passes the
+first signal on to its workers (``forward``), which a SIGTERM sent to it alone never reaches."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
 
@@ -48,6 +56,8 @@ class Interrupts:
         self.quiet = False
         self._previous: dict[int, Handler] = {}
         self._unraisable: Callable[[sys.UnraisableHookArgs], object] | None = None
+        # the processes the first signal is passed on to (a lab's xdist workers)
+        self.forward: Callable[[], Iterable[int]] = tuple
 
     @property
     def why(self) -> str:
@@ -56,10 +66,17 @@ class Interrupts:
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.received.append(NAMES.get(signum, f"signal {signum}"))
+        if len(self.received) == 1:
+            self._pass_on(signum)
         if not self.quiet and len(self.received) == 1:
             if self._unraisable is None:  # whoever's hook is in force now (pytest's, in a run)
                 self._unraisable, sys.unraisablehook = sys.unraisablehook, self._lost
             raise KeyboardInterrupt
+
+    def _pass_on(self, signum: int) -> None:
+        for pid in self.forward():
+            with contextlib.suppress(OSError):  # already gone
+                os.kill(pid, signum)
 
     def _lost(self, unraisable: sys.UnraisableHookArgs) -> None:
         """An interrupt lost in a finalizer is noted, and ``checkpoint()`` raises it again:
@@ -77,6 +94,9 @@ class Interrupts:
 
     def __enter__(self) -> Interrupts:
         if threading.current_thread() is threading.main_thread():
+            if _active:  # handed over: one record of what came; the outer only notes from now
+                outer = _active[-1]
+                self.received, outer.quiet = outer.received, True
             for sig in NAMES:
                 self._previous[sig] = signal.signal(sig, self._handle)
             _active.append(self)

@@ -24,6 +24,18 @@ class ControllerScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist 
         super().__init__(config, log)
         self.names = sorted(names, key=len, reverse=True)  # bench-10 before bench-1
 
+    def worker_pids(self) -> list[int]:
+        """The workers' process ids, as xdist learnt them when it set each up (nothing is asked
+        of a worker here: this runs in a signal handler). A SIGTERM sent to the controller
+        process alone is passed on to them, so they stop as a Ctrl-C stops them."""
+        pids = []
+        for node in list(getattr(self, "assigned_work", {})):
+            info = getattr(getattr(node, "gateway", None), "_cache_rinfo", None)
+            pid = getattr(info, "pid", None)
+            if isinstance(pid, int) and pid > 0:
+                pids.append(pid)
+        return pids
+
     def _split_scope(self, nodeid: str) -> str:
         params = nodeid[nodeid.rfind("[") + 1 : -1] if nodeid.endswith("]") else ""
         for name in self.names:

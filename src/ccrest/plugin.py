@@ -180,7 +180,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     if is_lab(config):
         from ccrest.lab import ControllerScheduling
 
-        return ControllerScheduling(config, log, benches(config))
+        scheduling = ControllerScheduling(config, log, benches(config))
+        signals = state(config).halt.signals
+        if signals is not None:  # a SIGTERM to this process alone reaches the workers too
+            signals.forward = scheduling.worker_pids
+        return scheduling
     return None
 
 

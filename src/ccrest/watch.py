@@ -246,6 +246,8 @@ def run(
                 time.sleep(max(0.0, next_at - time.monotonic()))
         except KeyboardInterrupt:
             interrupted = (signals.why if signals else "") or "Ctrl-C"
+        if signals is not None:  # the watching is over: a signal now cuts no judging short
+            signals.quiet = True
     if progress is not None:
         progress.write("\n")
     elapsed = time.monotonic() - start

@@ -83,16 +83,32 @@ def test_an_interrupted_run_says_so_everywhere(
     assert re.search(r'id="ccrest-verdict"[^>]*>[^<]*: INTERRUPTED<', page)
 
 
-def test_an_interrupted_lab_says_so_for_every_controller(tmp_path: Path) -> None:
-    """Ctrl-C to a lab run on two xdist workers: each worker writes its controller's reports
+@pytest.mark.parametrize(
+    ("sig", "group"),
+    [(signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c-to-the-job", "sigterm-to-the-controller-process-alone"],
+)
+def test_an_interrupted_lab_says_so_for_every_controller(
+    tmp_path: Path, sig: int, group: bool
+) -> None:
+    """Ctrl-C to a lab run on two xdist workers (every process of the job gets it), or a
+    SIGTERM to ccrest's process alone (a CI runner's, a service manager's; the workers ran
+    on to the end and the lab said CONFORMS): each worker writes its controller's reports
     (interrupted, the rest not tested), and the fleet, written once both are done, says
-    interrupted too."""
+    interrupted too. A third controller, not yet begun when the signal came, is interrupted
+    in the fleet, never judged by an earlier run's report left in its folder."""
     began = re.compile(rb"test_per_key\.py")
-    with device(latency_ms=15) as a, device(latency_ms=15) as b:
+    with device(latency_ms=15) as a, device(latency_ms=15) as b, device(latency_ms=15) as c:
+        earlier = terminal.run(  # an earlier run's report of c, left in the lab's folder
+            ["check", c.url, "--sample-seconds", "1", "--report-dir", "reports/c"],
+            tmp_path,
+            {"CC_PASSWORD": PASSWORD},
+        )
+        assert earlier.code == 0 and "ccrest: CONFORMS" in earlier.text, earlier.text[-1000:]
         (tmp_path / "lab.toml").write_text(
             "".join(
                 f"[controllers.{n}]\nurl = '{d.url}'\npassword_env = 'LAB_PW'\n"
-                for n, d in (("a", a), ("b", b))
+                for n, d in (("a", a), ("b", b), ("c", c))
             )
         )
         session = terminal.run(
@@ -100,16 +116,31 @@ def test_an_interrupted_lab_says_so_for_every_controller(tmp_path: Path) -> None
             tmp_path,
             {"LAB_PW": PASSWORD},
             when=lambda out: began.search(out) is not None,
+            send=sig,
+            group=group,
         )
+    why = "Ctrl-C" if sig == signal.SIGINT else "SIGTERM"
     assert session.code == EXIT_INTERRUPTED, session.text[-2000:]
-    assert session.text.strip().splitlines()[-1].startswith("ccrest: INTERRUPTED: 2 controllers")
+    last = session.text.strip().splitlines()[-1]
+    assert last.startswith("ccrest: INTERRUPTED: 3 controllers"), last
     for name in ("a", "b"):
         data = strict_json(tmp_path / "reports" / name / "conformance.json")
         assert isinstance(data, dict) and data["verdict"] == "interrupted", name
+        assert why in data["verdict_reason"], name
         assert len(data["tests"]) == data["run"]["scope"]["tests"] > 300, name
         assert data["counts"]["skipped"] > 0, name
+    c_report = tmp_path / "reports" / "c" / "conformance.json"
+    if c_report.exists():  # c began: its report is this run's
+        data = strict_json(c_report)
+        assert isinstance(data, dict) and data["verdict"] == "interrupted", "an earlier run's"
     fleet = strict_json(tmp_path / "reports" / "fleet.json")
     assert isinstance(fleet, dict) and (fleet["verdict"], fleet["exit_code"]) == ("interrupted", 2)
+    rows = {d["name"]: d for d in fleet["devices"]}
+    assert {n: d["verdict"] for n, d in rows.items()} == dict.fromkeys("abc", "interrupted")
+    if not c_report.exists():  # c never began: the fleet says so, in the run's words
+        assert rows["c"]["reason"] == (
+            f"the run was interrupted ({why}) before this controller's checks began; no report"
+        )
 
 
 INTERRUPTS_A_REPORT = """
@@ -280,3 +311,72 @@ def test_a_ctrl_c_lost_in_a_finalizer_still_stops_a_watch(tmp_path: Path) -> Non
     assert isinstance(data, dict) and data["verdict"] == "interrupted", data["verdict_reason"]
     assert "Ctrl-C" in data["verdict_reason"]
     assert data["samples"] <= 3, "no sample is taken after the interrupt"
+
+
+SIGNALS_WHILE_STARTING = {
+    # the settings are checked (ccrest's own handlers, before pytest's run began)
+    "settings": """
+import os, signal
+from ccrest import configure
+checked = configure.benches_from
+def benches_from(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    return checked(*args, **kwargs)
+configure.benches_from = benches_from
+""",
+    # pytest is configuring the run: the run's handlers are in force, no session yet
+    "pytest-configure": """
+import os, signal, pytest
+class Late:
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config):
+        os.kill(os.getpid(), signal.SIGTERM)
+main = pytest.main
+pytest.main = lambda args, plugins=(): main(args, plugins=[*plugins, Late()])
+""",
+}
+
+
+@pytest.mark.parametrize("where", sorted(SIGNALS_WHILE_STARTING))
+def test_a_signal_while_ccrest_starts_ends_it_in_one_line(tmp_path: Path, where: str) -> None:
+    """A SIGTERM before the run's first check killed ccrest without a word (exit 143), or
+    ended it in silence (exit 2), or in a traceback: now one line, exit 2, and no report,
+    since no check ran."""
+    (tmp_path / "sitecustomize.py").write_text(SIGNALS_WHILE_STARTING[where])
+    session = terminal.run(
+        ["check", "--report-dir", "reports"], tmp_path, {"PYTHONPATH": str(tmp_path)}
+    )
+    assert session.code == EXIT_INTERRUPTED, session.text[-2000:]
+    assert "Traceback" not in session.text, session.text[-2000:]
+    assert session.text.strip().splitlines()[-1] == (
+        "ccrest: INTERRUPTED: stopped before the first check (SIGTERM); no report was written "
+        "(exit 2)"
+    )
+    assert not (tmp_path / "reports" / "conformance.json").exists()
+
+
+AFTER_THE_VERDICT = """
+import os, signal, pytest
+main = pytest.main
+def after(*args, **kwargs):
+    code = main(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGTERM)  # the run has ended; its verdict line follows
+    return code
+pytest.main = after
+"""
+
+
+def test_a_signal_after_the_run_leaves_its_verdict_and_exit_code(tmp_path: Path) -> None:
+    """A SIGTERM once the run has ended killed ccrest after or before its verdict line (exit
+    143, whatever the line said): the run's verdict and exit code stand."""
+    (tmp_path / "sitecustomize.py").write_text(AFTER_THE_VERDICT)
+    session = terminal.run(
+        ["check", "--sample-seconds", "1", "--report-dir", "reports"],
+        tmp_path,
+        {"PYTHONPATH": str(tmp_path)},
+    )
+    last = session.text.strip().splitlines()[-1]
+    assert last.startswith("ccrest: CONFORMS: ") and last.endswith("(exit 0)"), last
+    assert session.code == 0, session.text[-2000:]
+    data = strict_json(tmp_path / "reports" / "conformance.json")
+    assert isinstance(data, dict) and data["verdict"] == "conforms"

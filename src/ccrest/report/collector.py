@@ -101,6 +101,16 @@ class ReportCollector:
             if isinstance(plugin, BaseReport) and hasattr(plugin, "_report_path"):
                 plugin._write_report = self._html_writer(Path(plugin._report_path))
 
+    @pytest.hookimpl(tryfirst=True, specname="pytest_sessionstart")
+    def pytest_sessionstart_lab(self, session: pytest.Session) -> None:
+        """A lab's earlier reports go before its run begins (the run is under way: no usage
+        error left them): the fleet reads only this run's, and a controller it never began
+        is named as such, never judged by an earlier run's report."""
+        if is_lab(self.config) and not hasattr(self.config, "workerinput"):
+            for name in benches(self.config):
+                for suffix in ("json", "md", "html", "xml"):
+                    (self.folder / name / f"conformance.{suffix}").unlink(missing_ok=True)
+
     def _html_writer(self, path: Path) -> Callable[[str], None]:
         def write(text: str) -> None:
             if self.written:
@@ -213,10 +223,12 @@ class ReportCollector:
         if not is_lab(self.config) or hasattr(self.config, "workerinput") or not self.written:
             return
         summaries = fleet.read([self.folder / name for name in benches(self.config)])
-        self.fleet = fleet.build(summaries, expected=list(benches(self.config)))
+        interrupted = state(self.config).halt.interrupted  # a controller never begun says so
+        self.fleet = fleet.build(summaries, list(benches(self.config)), interrupted)
         fleet.write(self.folder, self.fleet)
         if self.junit_path is not None:  # --junitxml FILE: every controller's suite in one file
-            write_text(self.junit_path, junit.combine(self.folder, list(benches(self.config))))
+            names = list(benches(self.config))
+            write_text(self.junit_path, junit.combine(self.folder, names, interrupted))
         if session.exitstatus not in (pytest.ExitCode.INTERNAL_ERROR,):
             session.exitstatus = self.fleet["exit_code"]
 

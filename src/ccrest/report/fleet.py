@@ -87,8 +87,13 @@ def _families(summary: Mapping[str, Any]) -> dict[str, str]:
 
 
 def build(
-    summaries: Mapping[str, Mapping[str, Any]], expected: Sequence[str] = ()
+    summaries: Mapping[str, Mapping[str, Any]],
+    expected: Sequence[str] = (),
+    interrupted: str = "",
 ) -> dict[str, Any]:
+    """The fleet; a controller of ``expected`` without a report is not testable (``MISSING``),
+    or, in a lab run that was ``interrupted`` (by "Ctrl-C", "SIGTERM"), interrupted before
+    its checks began: never a verdict on a device nobody checked."""
     names = sorted(set(expected) | set(summaries))  # by name: a merge of shards reads the same
     devices: list[dict[str, Any]] = []
     keys: dict[str, dict[str, str]] = {}  # key -> controller -> verdict
@@ -104,8 +109,14 @@ def build(
                     "model": "",
                     "firmware": "",
                     "profile": "",
-                    "verdict": "not-testable",
-                    "untestable": MISSING,
+                    "verdict": "interrupted" if interrupted else "not-testable",
+                    "untestable": "" if interrupted else MISSING,
+                    "reason": (
+                        f"the run was interrupted ({interrupted}) before this controller's "
+                        "checks began; no report"
+                        if interrupted
+                        else ""
+                    ),
                     "counts": None,
                     "http_requests": 0,
                     "families": {},

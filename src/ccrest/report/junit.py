@@ -124,10 +124,11 @@ def render(summary: Mapping[str, Any], records: Sequence[Record]) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def combine(folder: Path, names: Sequence[str]) -> str:
+def combine(folder: Path, names: Sequence[str], interrupted: str = "") -> str:
     """One JUnit file of a lab: each controller's suite from ``folder/<name>/conformance.xml``,
     in inventory order; a controller whose file is missing or unreadable is a suite of its own
-    with the ``ccrest.verdict`` case in error (never a controller left out, shown green)."""
+    with the ``ccrest.verdict`` case in error (never a controller left out, shown green): not
+    testable, or interrupted before its checks began when the run was ``interrupted``."""
     root = ET.Element("testsuites")
     for name in names:
         path = folder / name / "conformance.xml"
@@ -135,7 +136,10 @@ def combine(folder: Path, names: Sequence[str]) -> str:
             suites = ET.parse(path).getroot().findall("testsuite")
         except (OSError, ET.ParseError) as exc:
             why = "no report" if isinstance(exc, FileNotFoundError) else f"unreadable ({exc})"
-            suites = [_missing(name, f"{WORDS[Verdict.NOT_TESTABLE]}: {why}: {path}")]
+            verdict = Verdict.INTERRUPTED if interrupted else Verdict.NOT_TESTABLE
+            if interrupted:
+                why = f"the run was interrupted ({interrupted}) before its checks began; {why}"
+            suites = [_missing(verdict, f"{WORDS[verdict]}: {why}: {path}")]
         for suite in suites:
             suite.set("name", _xml(f"{name}: {suite.get('name', '')}"))  # which controller
             root.append(suite)
@@ -143,11 +147,11 @@ def combine(folder: Path, names: Sequence[str]) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _missing(name: str, why: str) -> ET.Element:
+def _missing(verdict: Verdict, why: str) -> ET.Element:
     suite = ET.Element("testsuite", name="ccrest", tests="1", failures="0", errors="1")
     suite.set("skipped", "0")
     props = ET.SubElement(suite, "properties")
-    ET.SubElement(props, "property", name="ccrest.verdict", value=str(Verdict.NOT_TESTABLE))
+    ET.SubElement(props, "property", name="ccrest.verdict", value=verdict.value)
     case = ET.SubElement(suite, "testcase", classname="ccrest", name="ccrest.verdict")
-    ET.SubElement(case, "error", message=_xml(why)[:500], type="not-testable").text = _xml(why)
+    ET.SubElement(case, "error", message=_xml(why)[:500], type=verdict.value).text = _xml(why)
     return suite
