@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from ccrest import __version__
 from ccrest.options import CHECK, WATCH, add_arguments, pass_on, placed, pytest_own
@@ -165,14 +166,17 @@ def check(args: argparse.Namespace, extra: Sequence[str], signals: Interrupts) -
     return code
 
 
-def _held(command: Callable[[Interrupts], int], before: str) -> int:
+def _held(command: Callable[[Interrupts], int], before: str, *, to_the_end: bool) -> int:
     """``command`` under ccrest's own signal handlers from its first line: Ctrl-C or SIGTERM
     before the run's own handlers take over (ccrest and pytest starting, the settings, a
     watch's preflight) ends it in one line, exit 2, never a traceback or a kill; the run's
-    handlers share what came, and after them a signal is only noted (``ccrest.interrupts``)."""
+    handlers share what came, and after them a signal is only noted (``ccrest.interrupts``).
+    ``to_the_end`` (the ``ccrest`` command): they stay, only noting, until the process ends,
+    so a signal after the verdict line leaves its exit code as the line says."""
     from ccrest.interrupts import Interrupts
 
-    with Interrupts() as signals:
+    signals = Interrupts().__enter__()
+    try:
         try:
             return command(signals)
         except (KeyboardInterrupt, Exception):
@@ -183,6 +187,10 @@ def _held(command: Callable[[Interrupts], int], before: str) -> int:
             f"(exit {EXIT_INTERRUPTED})"
         )
         return EXIT_INTERRUPTED
+    finally:
+        signals.quiet = True
+        if not to_the_end:
+            signals.__exit__(None, None, None)
 
 
 def _absolute(option: str) -> str:
@@ -283,7 +291,17 @@ def parser() -> tuple[Parser, dict[str, Parser]]:
     return top, own
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def entry() -> NoReturn:
+    """The ``ccrest`` command: ``main``, its handlers kept until the process ends. Python puts
+    the default handlers back as it shuts down, under which a late Ctrl-C or SIGTERM would
+    still end the process with 130 or 143 after its verdict line: ignored from here."""
+    code = main(to_the_end=True)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    sys.exit(code)
+
+
+def main(argv: Sequence[str] | None = None, *, to_the_end: bool = False) -> int:
     import importlib
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -304,11 +322,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         top.print_help()
         return EXIT_USAGE
     if args.command == "check":
-        return _held(lambda signals: check(args, extra, signals), "stopped before the first check")
+        before = "stopped before the first check"
+        return _held(lambda signals: check(args, extra, signals), before, to_the_end=to_the_end)
     if extra:
         top.error(f"{args.command}: nothing goes after --")
-    return _held(lambda signals: watch(args), "stopped before the first sample")
+    before = "stopped before the first sample"
+    return _held(lambda signals: watch(args), before, to_the_end=to_the_end)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

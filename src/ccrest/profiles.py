@@ -23,10 +23,11 @@ from jsonschema import Draft202012Validator
 
 from ccrest import tomlfile
 from ccrest.declare import Declaration, DeclarationError, parse
+from ccrest.options import DEFAULT_PROFILE
 from ccrest.spec import Catalogue
 from ccrest.usage import suggestion
 
-DEFAULT = "doc-5.33.5"
+DEFAULT = DEFAULT_PROFILE  # the built-in profile a run uses unless told otherwise
 
 
 class ProfileError(ValueError):

@@ -380,3 +380,17 @@ def test_a_signal_after_the_run_leaves_its_verdict_and_exit_code(tmp_path: Path)
     assert session.code == 0, session.text[-2000:]
     data = strict_json(tmp_path / "reports" / "conformance.json")
     assert isinstance(data, dict) and data["verdict"] == "conforms"
+
+
+def test_a_signal_as_the_verdict_line_is_printed_leaves_its_exit_code(tmp_path: Path) -> None:
+    """A SIGTERM the moment the verdict line shows, while the process ends: the exit code is
+    the one the line says (it was 143: the default handler was back)."""
+    session = terminal.run(
+        ["check", "--sample-seconds", "1", "--report-dir", "reports"],
+        tmp_path,
+        when=lambda out: b"(exit 0)" in out,
+        send=signal.SIGTERM,
+        group=False,
+    )
+    assert session.text.strip().splitlines()[-1].endswith("(exit 0)"), session.text[-500:]
+    assert session.code == 0
