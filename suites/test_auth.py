@@ -5,8 +5,8 @@ spellings of full_state's path are asked once: a request without credentials is 
 attempt. Attempts with wrong credentials are few, since a real device may lock an account
 out after several: six in all (a wrong and an empty password in each scheme, an unknown
 user, the other role's name), each on full_state. A refusal is 401 or 403 (RFC 9110 15.5.2,
-15.5.4); a 401 names how to authenticate, and no refusal repeats the password or shows the
-state."""
+15.5.4), or 404 hiding the resource (15.5.5); a 401 names how to authenticate, and no refusal
+repeats the password or shows the state."""
 
 import pytest
 

@@ -61,7 +61,9 @@ def preflight(target: Target, cat: Catalogue) -> str:
     return untestable(target.first.exchange, target.url, s.username, target.client.scheme)
 
 
-REFUSED = (401, 403)
+# refusals of credentials; a 404 too, which a device may send to hide a resource from a
+# request it refuses (RFC 9110 15.5.5): the other scheme is tried before "switched off"
+REFUSED = (401, 403, 404)
 
 
 def untestable(ex: Exchange, url: str, username: str, scheme: str) -> str:

@@ -239,6 +239,11 @@ class TestHttp:
         crashed = Exchange("DELETE", URL + "/rest/full_state", status=500)
         (f,) = http.write_refused(cat, crashed, values, values)
         assert "not a server failure" in f.message
+        # RFC 9110 15.6.2: 501 for a method the server supports for no resource
+        unsupported = Exchange("PATCH", URL + "/rest/full_state", status=501)
+        assert http.write_refused(cat, unsupported, values, values) == []
+        (f,) = http.write_refused(cat, unsupported, values, values | {"cp_vendor": "probe"})
+        assert "cp_vendor changed" in f.message, "a 501 that wrote something still fails"
         (f,) = http.write_refused(cat, refused, values, values | {"cp_vendor": "probe"})
         assert "cp_vendor changed from 'Acme Inc.' to 'probe'" in f.message
 
@@ -310,8 +315,9 @@ class TestAuth:
             (200, False, Outcome.FAIL, "was let in (200): anyone on the controller's network"),
             (200, True, Outcome.PASS, "declared open to anonymous reads"),
             (403, False, None, None),  # RFC 9110 15.5.4: refused, and credentials were sent
-            (500, True, Outcome.FAIL, "answered 500, expected 401 (or 403)"),
-            (404, False, Outcome.FAIL, "answered 404, expected 401 (or 403)"),
+            (500, True, Outcome.FAIL, "answered 500, expected 401 (or 403, or 404 hiding"),
+            (404, False, None, None),  # RFC 9110 15.5.5: a forbidden resource hidden
+            (400, False, Outcome.FAIL, "answered 400, expected 401 (or 403, or 404 hiding"),
         ],
     )
     def test_refused(self, status, allow, outcome_, says) -> None:

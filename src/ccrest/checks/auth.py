@@ -11,7 +11,9 @@ from ccrest.exchange import Exchange
 from ccrest.findings import Finding
 from ccrest.spec import Catalogue
 
-REFUSALS = (401, 403)  # RFC 9110 15.5.2 (no or failed authentication), 15.5.4 (refused)
+# RFC 9110 15.5.2 (no or failed authentication), 15.5.4 (refused), 15.5.5 (a server that
+# hides that a forbidden resource exists MAY answer 404 instead of 403)
+REFUSALS = (401, 403, 404)
 PATH_SPELLINGS = {  # full_state's path spelled otherwise: the protection must cover each
     "trailing-slash": "/rest/full_state/",
     "upper-case": "/rest/FULL_STATE",
@@ -74,7 +76,8 @@ def refused(
     check_id: str, exchange: Exchange, attempt: str, allow_anonymous: bool, key: str | None = None
 ) -> list[Finding]:
     """A bad attempt must be refused: 401, or 403 (RFC 9110 15.5.4 lets a server refuse so
-    when it will not say more); with anonymous access declared a 200 is information only."""
+    when it will not say more), or 404 (15.5.5: a server that hides a forbidden resource may
+    answer so); with anonymous access declared a 200 is information only."""
     if exchange.transport_failed:
         return [not_tested(check_id, f"no answer: {exchange.error}", key=key, exchange=exchange)]
     status = exchange.status
@@ -96,8 +99,9 @@ def refused(
             "allow_anonymous = true in its profile or inventory)"
         )
     else:
-        why = f"{attempt} answered {status}, expected 401 (or 403)"
-    return [fail(check_id, why, key=key, observed=status, allowed="401 or 403", exchange=exchange)]
+        why = f"{attempt} answered {status}, expected 401 (or 403, or 404 hiding the resource)"
+    allowed = "401, 403 or 404"
+    return [fail(check_id, why, key=key, observed=status, allowed=allowed, exchange=exchange)]
 
 
 def variant_closed(

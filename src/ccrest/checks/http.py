@@ -57,6 +57,8 @@ def write_refused(
                 exchange=write,
             )
         )
+    elif status == 501:
+        pass  # RFC 9110 15.6.2: the method is one the server supports for no resource
     elif status >= 500:
         findings.append(
             fail(

@@ -389,11 +389,11 @@ def ocpp_15() -> Piece:
     return value("ocpp_state", lambda v: OCPP_15.get(str(v), v))
 
 
-def refused_with_403() -> Piece:
-    """Every refusal a 403 (RFC 9110 15.5.4), which needs no challenge."""
-    return refusals(
-        lambda req, got: Answer(403, [("Content-Type", "text/plain")], b"403 forbidden\n")
-    )
+def refused_with(status: int) -> Piece:
+    """Every refusal a ``status``, which needs no challenge: 403 (RFC 9110 15.5.4), or 404
+    to hide that the resource exists (15.5.5)."""
+    body = f"{status} {'forbidden' if status == 403 else 'not found'}\n".encode()
+    return refusals(lambda req, got: Answer(status, [("Content-Type", "text/plain")], body))
 
 
 def masked_uid() -> Piece:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ccrest.mutate import Variant, pieces
 from ccrest.mutate.proxy import Piece
-from ccrest.spec import Catalogue
+from ccrest.spec import Catalogue, catalogue
 
 COUNT = 120
 SEED = 61851
@@ -67,7 +67,12 @@ DIMENSIONS: dict[str, tuple[Choice, ...]] = {
     ),
     "refusal": (
         _c("401", "wrong credentials refused with 401 and a challenge"),
-        _c("403", "refused with 403 (RFC 9110 15.5.4)", pieces.refused_with_403()),
+        _c("403", "refused with 403 (RFC 9110 15.5.4)", pieces.refused_with(403)),
+        _c(
+            "404",
+            "refused with 404, hiding that the resource exists (RFC 9110 15.5.5)",
+            pieces.refused_with(404),
+        ),
     ),
     "uid": (
         _c("uid-empty", "without-UID mode: auth_uid empty", config={"rest_mode": "without-uid"}),
@@ -132,6 +137,15 @@ DIMENSIONS: dict[str, tuple[Choice, ...]] = {
             pieces.idle_closes(every=3),
         ),
     ),
+    "per-key": (
+        _c("bare-value", "/rest/<KEY> answers the bare value, as field firmware does"),
+        _c(
+            "key-value-pair",
+            "/rest/<KEY> answers KEY:value, the specification's 'individual state for "
+            "particular key/value pairs' (section 4; a warning only)",
+            *(pieces.prefixed(key) for key in catalogue().keys),
+        ),
+    ),
     "charset": (
         _c("utf-8", "UTF-8 text"),
         _c(
@@ -146,6 +160,12 @@ DIMENSIONS: dict[str, tuple[Choice, ...]] = {
             "writes-like-reads",
             "a write answered like a read, changing nothing (advisory only)",
             pieces.writes_answered_like_reads(),
+        ),
+        _c(
+            "writes-501",
+            "a write answered 501 Not Implemented: the method is one the device supports for "
+            "no resource (RFC 9110 15.6.2)",
+            pieces.writes_answered(501),
         ),
     ),
     "supply": (
@@ -164,7 +184,8 @@ DIMENSIONS: dict[str, tuple[Choice, ...]] = {
     ),
 }
 
-TEXT_ONLY = {"crlf", "bom", "space-after-colon", "latin-1"}  # choices on the text form's bytes
+# choices on the text form's bytes
+TEXT_ONLY = {"crlf", "bom", "space-after-colon", "latin-1", "key-value-pair"}
 
 
 def _fits(row: dict[str, Choice]) -> bool:

@@ -501,14 +501,6 @@ def _defects() -> dict[str, Defect]:
                 answer=unknown_key_answers_200,
             ),
             _d(
-                "per-key-prefixed",
-                "/rest/<KEY> answers key:value instead of the bare value",
-                ("wire.per-key-prefixed",),
-                answer=lambda what, ans: (
-                    (what.encode() + b":" + ans[0], ans[1]) if ans and what != "full_state" else ans
-                ),
-            ),
-            _d(
                 "per-key-json-object",
                 "/rest/<KEY> answers a JSON object {key: value}",
                 ("wire.per-key-not-scalar",),
