@@ -139,10 +139,11 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "sample_seconds",
         "--sample-seconds",
-        "how long the temporal checks watch the controller (one reading a second; under 0.5, "
-        "one reading in all, no rule over time judged: the verdict is then partial)",
+        "how long the temporal checks watch the controller (one reading a second; longer than "
+        "a meter's refresh of up to 10 s, so that a stopped meter shows; under 0.5, one reading "
+        "in all, no rule over time judged: the verdict is then partial)",
         kind="seconds",
-        default=3.0,
+        default=12.0,
         positive=False,
         places=frozenset({PYTEST, CHECK, FILE}),
     ),

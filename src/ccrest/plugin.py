@@ -526,7 +526,7 @@ def samples(
     sim_control: tuple[SimControl | None, str],
 ) -> list[Sample]:
     """full_state over --sample-seconds of the device's time: a simulator's clock is run fast
-    meanwhile (three device seconds in a tenth of ours), a real controller's time is ours."""
+    meanwhile (its seconds in a fraction of ours), a real controller's time is ours."""
     if settings.replay is not None:
         pytest.skip(
             "not testable here because the target replays a recorded capture, which does not "

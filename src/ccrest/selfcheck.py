@@ -32,7 +32,9 @@ from ccrest.simulator.defects import DEFECTS, Defect
 from ccrest.usage import Parser
 
 PASSWORD = "selfcheck-pw"
-TEMPORAL_SECONDS = 3.0
+# past a meter's longest refresh (checks.temporal.MAX_REFRESH_S), in an even number of readings
+# (one a second, both ends): a counter flickering on every other read differs first to last
+TEMPORAL_SECONDS = 13.0
 RUN_TIMEOUT_S = 300
 
 

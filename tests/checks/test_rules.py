@@ -490,6 +490,46 @@ class TestTemporal:
     def test_register_resolution(self, readings, step) -> None:
         assert temporal.register_resolution([float(r) for r in readings]) == step
 
+    @staticmethod
+    def polled(seconds: int, refresh: int, wh_per_s: float = 11000 / 3600, lag: float = 0.5):
+        """A meter read out every ``refresh`` s (its value the energy at its last refresh),
+        read every second at 11 kW, on a 1 Wh register."""
+        return [
+            sample(
+                t,
+                meter_wh=str(426416 + int(((t - lag) // refresh * refresh + lag) * wh_per_s)),
+                power_w="11000",
+            )
+            for t in range(seconds + 1)
+        ]
+
+    @pytest.mark.parametrize("refresh", [2, 3, 5, 10])
+    def test_a_meter_read_out_in_steps_passes_when_watched_over_two_refreshes(
+        self, cat: Catalogue, refresh: int
+    ) -> None:
+        """A polled meter (every 2 to 10 s: Modbus, SML) grows in steps; between two of its
+        refreshes it grows as power says (an outside audit's device failed here)."""
+        assert temporal.energy_follows_power(cat, self.polled(22, refresh)) == []
+
+    def test_a_meter_read_out_in_steps_that_grows_wrong_fails(self, cat: Catalogue) -> None:
+        too_fast = self.polled(22, 5, wh_per_s=2 * 11000 / 3600)
+        (f,) = temporal.energy_follows_power(cat, too_fast)
+        assert f.outcome is Outcome.FAIL and "between two of its refreshes" in f.message
+
+    def test_a_meter_seen_to_refresh_once_is_not_judged(self, cat: Catalogue) -> None:
+        (f,) = temporal.energy_follows_power(cat, self.polled(12, 10, lag=3))
+        assert f.outcome is Outcome.NOT_TESTED and "refreshed 1 time(s) in 12.0 s" in f.message
+        assert "watch longer (--sample-seconds 22)" in f.message
+
+    def test_a_meter_still_for_longer_than_any_refresh_has_stopped(self, cat: Catalogue) -> None:
+        frozen = [sample(t, meter_wh="426417", power_w="11000") for t in range(13)]
+        (f,) = temporal.energy_follows_power(cat, frozen)
+        assert f.outcome is Outcome.FAIL and f.key == "meter_wh"
+        assert "held still for 12.0 s while power_w read 11000 to 11000 W" in f.message
+        short = frozen[:11]  # 10 s still: a meter refreshing every 10 s may look so
+        (f,) = temporal.energy_follows_power(cat, short)
+        assert f.outcome is Outcome.NOT_TESTED
+
     def test_energy_without_power(self, cat: Catalogue) -> None:
         idle = [sample(0, meter_wh="1000", power_w="0"), sample(3, meter_wh="1000", power_w="0")]
         assert temporal.energy_follows_power(cat, idle) == []

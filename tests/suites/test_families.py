@@ -143,9 +143,11 @@ def test_declared_anonymous_device_is_information_not_failure(run_suite) -> None
         result = run_suite("-m", "auth", "--allow-anonymous", *dev.args)
     assert result.ret == 0
     outcomes = result.parseoutcomes()
-    assert not outcomes.get("failed") and outcomes.get("skipped") == 2, outcomes
+    # nothing refused with 401 (the challenge is not tested); the other spellings of the path
+    # answer 404, which hides nothing and shows neither password nor state
+    assert not outcomes.get("failed") and outcomes.get("skipped") == 1, outcomes
     result.stdout.fnmatch_lines(["*information: [[]auth.no-credentials-refused[]]*let in (200)*"])
-    result.stdout.fnmatch_lines(["*not tested: no 401 answer was seen*"])  # nothing refused
+    result.stdout.fnmatch_lines(["*not tested: no 401 answer was seen*"])
 
 
 def test_any_password_fails_the_wrong_password_check(run_suite) -> None:

@@ -15,6 +15,11 @@ CLOCK_RATE_SLACK = 0.02  # a device clock may run 2 % off ours
 METER_SLACK = 0.05  # meters and power readings: 5 %
 MAX_RESOLUTION_WH = 1000  # registers step in 1, 10, 100 Wh or a whole kWh (coarse meters)
 UNIT_ERROR = 50.0  # power and meter disagree by more than this factor: a unit, not a meter
+# A meter register may be read out more slowly than the suite reads full_state (a polled
+# Modbus or SML meter: every 1 to 10 s); one still for longer while power flows has stopped.
+# The specification states no refresh; this bound is ccrest's, and the temporal family
+# watches longer than it by default (--sample-seconds 12).
+MAX_REFRESH_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,9 @@ def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Find
     low, high = energy_band(cat, powers, elapsed, first.jitter + last.jitter, step)
     if low <= grown <= high:
         return []
+    times = [s.at for s in usable]
+    if any(a == b for a, b in itertools.pairwise(meters)):  # a meter read out in steps
+        return _refreshed_in_steps(cat, usable, times, powers, meters, step)
     mean_power = sum(powers) / len(powers)
     implied = grown / elapsed * 3600 if elapsed > 0 else 0.0  # the power the meter says, in W
     apparent = _mean_apparent(usable)
@@ -203,6 +211,76 @@ def energy_follows_power(cat: Catalogue, samples: Sequence[Sample]) -> list[Find
             allowed=f"{max(low, 0):.1f} to {high:.1f} Wh",
             exchange=last.exchange,
             at=(last.at,),
+        )
+    ]
+
+
+def _refreshed_in_steps(
+    cat: Catalogue,
+    usable: Sequence[Sample],
+    times: Sequence[float],
+    powers: Sequence[float],
+    meters: Sequence[float],
+    step: float,
+) -> list[Finding]:
+    """A register that held still between reads refreshes more slowly than it is read: each
+    reading is its value at its last refresh, some time before. Judged between two refreshes
+    (each between the read before the change and the read that shows it); still for longer
+    than ``MAX_REFRESH_S`` while power flows, it has stopped; with fewer than two refreshes
+    seen, it is not judged (watch longer)."""
+    check = "temp.energy-follows-power"
+    n = len(meters)
+    changes = [i for i in range(1, n) if meters[i] != meters[i - 1]]
+    # the times it surely did not refresh: from a read showing a value to the last read
+    # before it changed (or to the end of the watch)
+    edges = [0, *changes, n]
+    still = max(times[b - 1] - times[a] for a, b in itertools.pairwise(edges))
+    least = max(0.0, min(powers) - cat.key("power_w").tolerance) * (1 - METER_SLACK)
+    if still > MAX_REFRESH_S and least * still / 3600 > step:
+        return [
+            fail(
+                check,
+                f"meter_wh held still for {still:.1f} s while power_w read {min(powers):g} to "
+                f"{max(powers):g} W: a meter refreshes at least every {MAX_REFRESH_S:g} s",
+                key="meter_wh",
+                observed=f"still for {still:.1f} s",
+                allowed=f"a refresh within {MAX_REFRESH_S:g} s",
+                exchange=usable[-1].exchange,
+                at=(usable[-1].at,),
+            )
+        ]
+    if len(changes) < 2:
+        return [
+            not_tested(
+                check,
+                f"meter_wh refreshed {len(changes)} time(s) in {times[-1] - times[0]:.1f} s of "
+                "watching: a meter read out in steps is judged between two of its refreshes; "
+                f"watch longer (--sample-seconds {2 * MAX_REFRESH_S + 2:g})",
+                key="meter_wh",
+            )
+        ]
+    a, b = changes[0], changes[-1]
+    grown = meters[b] - meters[a]
+    shortest = times[b - 1] - times[a]  # the refreshes were at least this far apart
+    longest = times[b] - times[a - 1]  # and at most this far
+    span = usable[a : b + 1]
+    jitter = usable[a].jitter + usable[b].jitter
+    low, _ = energy_band(cat, powers[a - 1 : b + 1], shortest, jitter, step)
+    _, high = energy_band(cat, powers[a - 1 : b + 1], longest, jitter, step)
+    if low <= grown <= high:
+        return []
+    return [
+        fail(
+            check,
+            f"meter_wh grew by {grown:g} Wh between two of its refreshes, {shortest:.1f} to "
+            f"{longest:.1f} s apart, while power_w read {min(powers):g} to {max(powers):g} W, "
+            f"which allows {max(low, 0):.1f} to {high:.1f} Wh (a register stepping in "
+            f"{step:g} Wh, read out in steps)",
+            key="meter_wh",
+            observed=grown,
+            allowed=f"{max(low, 0):.1f} to {high:.1f} Wh",
+            exchange=span[-1].exchange,
+            at=(span[-1].at,),
         )
     ]
 

@@ -25,7 +25,9 @@ from ccrest.mutate import pieces
 from ccrest.mutate.proxy import Answer, Piece, Request
 from ccrest.spec import Catalogue
 
-TEMPORAL_SECONDS = 3.0
+# past a meter's longest refresh (checks.temporal.MAX_REFRESH_S), in an even number of readings
+# (one a second, both ends): a counter flickering on every other read differs first to last
+TEMPORAL_SECONDS = 13.0
 CARD = "04a3b2c1d2e380"  # the card the upstream's session was started with
 OUTSIDE = ("/", "/rest", "/full_state", "/status")
 

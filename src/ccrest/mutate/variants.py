@@ -137,15 +137,6 @@ DIMENSIONS: dict[str, tuple[Choice, ...]] = {
             pieces.idle_closes(every=3),
         ),
     ),
-    "per-key": (
-        _c("bare-value", "/rest/<KEY> answers the bare value, as field firmware does"),
-        _c(
-            "key-value-pair",
-            "/rest/<KEY> answers KEY:value, the specification's 'individual state for "
-            "particular key/value pairs' (section 4; a warning only)",
-            *(pieces.prefixed(key) for key in catalogue().keys),
-        ),
-    ),
     "charset": (
         _c("utf-8", "UTF-8 text"),
         _c(
@@ -181,6 +172,16 @@ DIMENSIONS: dict[str, tuple[Choice, ...]] = {
     "noise": (
         _c("quiet", "an idle current of exactly zero"),
         _c("noise", "an idle current a hair below zero (-0.01 A)", pieces.idle_noise()),
+    ),
+    # last: the other pieces change a value, then the body is written KEY:value
+    "per-key": (
+        _c("bare-value", "/rest/<KEY> answers the bare value, as field firmware does"),
+        _c(
+            "key-value-pair",
+            "/rest/<KEY> answers KEY:value, the specification's 'individual state for "
+            "particular key/value pairs' (section 4; a warning only)",
+            *(pieces.prefixed(key) for key in catalogue().keys),
+        ),
     ),
 }
 

@@ -89,6 +89,9 @@ class DeviceConfig:
     rejected_uids: tuple[str, ...] = ()
     meter_wh: int = 426416
     meter_resolution_wh: int = 1  # the register's step: real meters step in 1, 10 or 100 Wh
+    # 0: the controller shows the meter as it is; else it reads the meter out every so many
+    # seconds (a polled Modbus or SML meter), and meter_wh and transaction_wh move in steps
+    meter_refresh_s: float = 0.0
     con_cycles_type2: int = 1450
     con_cycles_schuko: int = 560
     ambient_temp: float = 25.3
@@ -109,6 +112,8 @@ class DeviceConfig:
             problems.append(f"fixed_cable_rating must be one of {CABLE_RATINGS}")
         if self.meter_resolution_wh < 1:
             problems.append("meter_resolution_wh must be 1 or more")
+        if not 0 <= self.meter_refresh_s <= 3600:
+            problems.append("meter_refresh_s must be 0 to 3600")
         if self.backend_state not in BACKEND_STATES:
             problems.append(f"backend_state must be one of {', '.join(BACKEND_STATES)}")
         if problems:
@@ -182,6 +187,7 @@ class _State:
     tx_end: float | None = None
     tx_energy: float = 0.0
     meter_energy: float = 0.0
+    read_out: tuple[float, float, float] | None = None  # a polled meter's last: at, meter, tx
     con_cycles_type2: int = 0
     con_cycles_schuko: int = 0
     faults: set[str] = field(default_factory=set)
@@ -515,6 +521,7 @@ class Device:
         temp = c.ambient_temp + 1.5 * power / 22000.0
         uid = s.auth_uid if c.rest_mode == "with-uid" else ""
         errors = self._errors()
+        meter, tx = self._read_out()
 
         def text(key: str, value: str) -> Reading:
             return (key, value, value)
@@ -533,9 +540,9 @@ class Device:
             text("auth_state", self._auth_state()),
             text("auth_uid", uid),
             number("time_since_charging_start", tx_seconds),
-            number("meter_wh", self._register(s.meter_energy)),
+            number("meter_wh", self._register(meter)),
             number("power_w", power),
-            number("transaction_wh", self._register(s.tx_energy)),
+            number("transaction_wh", self._register(tx)),
             text("display_text", self._display_text()),
             text("cp_id", c.cp_id),
             text("ocpp_state", self._ocpp_state()),
@@ -596,6 +603,20 @@ class Device:
         if s.vehicle is not None and not s.finished and s.auth_result != "rejected":
             return "wait_for_auth"
         return "not_authorized_for_charging"
+
+    def _read_out(self) -> tuple[float, float]:
+        """The meter and the transaction's energy as the controller last read the meter: now,
+        or at its last refresh (``meter_refresh_s``); a transaction begun since counts from
+        zero at once."""
+        s, every = self._s, self.config.meter_refresh_s
+        if every <= 0:
+            return s.meter_energy, s.tx_energy
+        now = self._last
+        if s.read_out is None or now - s.read_out[0] >= every:
+            at = now if s.read_out is None else now - (now - s.read_out[0]) % every
+            s.read_out = (at, s.meter_energy, s.tx_energy)
+        _, meter, tx = s.read_out
+        return meter, min(tx, s.tx_energy)
 
     def _register(self, energy_wh: float) -> int:
         """An energy register as the meter shows it: whole steps of its resolution."""
