@@ -530,6 +530,35 @@ class TestTemporal:
         (f,) = temporal.energy_follows_power(cat, short)
         assert f.outcome is Outcome.NOT_TESTED
 
+    @staticmethod
+    def timer(seconds: int, refresh: int, rate: float = 1.0, lag: float = 0.5):
+        """A charging timer refreshed every ``refresh`` s, read every second."""
+        return [
+            sample(
+                t,
+                time_since_charging_start=str(100 + int(((t - lag) // refresh * refresh) * rate)),
+            )
+            for t in range(seconds + 1)
+        ]
+
+    @pytest.mark.parametrize("refresh", [2, 5, 10])
+    def test_a_timer_refreshed_in_steps_passes_over_two_refreshes(self, refresh: int) -> None:
+        assert temporal.timer_advances(self.timer(22, refresh)) == []
+
+    def test_a_timer_refreshed_in_steps_that_runs_fast_fails(self) -> None:
+        (f,) = temporal.timer_advances(self.timer(22, 5, rate=2.0))
+        assert f.outcome is Outcome.FAIL and "between two of its refreshes" in f.message
+
+    def test_a_timer_seen_to_refresh_once_is_not_judged(self) -> None:
+        (f,) = temporal.timer_advances(self.timer(12, 10, lag=3))
+        assert f.outcome is Outcome.NOT_TESTED and "refreshed 1 time(s)" in f.message
+
+    def test_a_slow_timer_that_moves_second_by_second_still_fails(self) -> None:
+        """Its holds are not a refresh (it never jumps): the rule's own fault."""
+        slow = [sample(t, time_since_charging_start=str(100 + int(t * 0.8))) for t in range(13)]
+        (f,) = temporal.timer_advances(slow)
+        assert f.outcome is Outcome.FAIL and "went from 100 to 109 s" in f.message
+
     def test_energy_without_power(self, cat: Catalogue) -> None:
         idle = [sample(0, meter_wh="1000", power_w="0"), sample(3, meter_wh="1000", power_w="0")]
         assert temporal.energy_follows_power(cat, idle) == []

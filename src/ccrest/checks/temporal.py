@@ -100,6 +100,9 @@ def timer_advances(samples: Sequence[Sample]) -> list[Finding]:
         ]
     if abs((t2 - t1) - elapsed) <= slack:
         return []
+    stepped = _timer_in_steps(run)
+    if stepped is not None:
+        return stepped
     return [
         fail(
             "temp.timer-advances",
@@ -109,6 +112,67 @@ def timer_advances(samples: Sequence[Sample]) -> list[Finding]:
             allowed=f"{elapsed:.1f} ± {slack:.1f} s",
             exchange=last.exchange,
             at=(last.at,),
+        )
+    ]
+
+
+def _timer_in_steps(run: Sequence[Sample]) -> list[Finding] | None:
+    """A timer the controller refreshes every few seconds: it holds still between reads and
+    jumps by more than a read's second when it moves. Judged between two of its refreshes, as
+    a meter read out in steps is; None for a timer that does not move so (a slow or fast one
+    is the rule's own fault)."""
+    key, check = "time_since_charging_start", "temp.timer-advances"
+    values = [number(s.values, key) for s in run]
+    if any(v is None for v in values):
+        return None
+    timer = [float(v or 0.0) for v in values]
+    times = [s.at for s in run]
+    n = len(timer)
+    changes = [i for i in range(1, n) if timer[i] != timer[i - 1]]
+    gaps = [times[i] - times[i - 1] for i in range(1, n)]
+    if not any(timer[i] - timer[i - 1] >= max(gaps) + 1.0 for i in changes):
+        return None
+    edges = [0, *changes, n]
+    still = max(times[b - 1] - times[a] for a, b in itertools.pairwise(edges))
+    if still > MAX_REFRESH_S:
+        return [
+            fail(
+                check,
+                f"{key} held still for {still:.1f} s while charging: a timer refreshes at "
+                f"least every {MAX_REFRESH_S:g} s",
+                key=key,
+                observed=f"still for {still:.1f} s",
+                allowed=f"a refresh within {MAX_REFRESH_S:g} s",
+                exchange=run[-1].exchange,
+                at=(run[-1].at,),
+            )
+        ]
+    if len(changes) < 2:
+        return [
+            not_tested(
+                check,
+                f"{key} refreshed {len(changes)} time(s) in {times[-1] - times[0]:.1f} s of "
+                "charging: a timer refreshed in steps is judged between two of its refreshes; "
+                f"watch longer (--sample-seconds {2 * MAX_REFRESH_S + 2:g})",
+                key=key,
+            )
+        ]
+    a, b = changes[0], changes[-1]
+    grown = timer[b] - timer[a]
+    shortest, longest = times[b - 1] - times[a], times[b] - times[a - 1]
+    slack = 1.0 + run[a].jitter + run[b].jitter + CLOCK_RATE_SLACK * longest
+    if shortest - slack <= grown <= longest + slack:
+        return []
+    return [
+        fail(
+            check,
+            f"{key} moved by {grown:g} s between two of its refreshes, {shortest:.1f} to "
+            f"{longest:.1f} s apart",
+            key=key,
+            observed=grown,
+            allowed=f"{shortest:.1f} to {longest:.1f} ± {slack:.1f} s",
+            exchange=run[b].exchange,
+            at=(run[b].at,),
         )
     ]
 
