@@ -116,6 +116,16 @@ def timer_advances(samples: Sequence[Sample]) -> list[Finding]:
     ]
 
 
+def _refreshes(values: Sequence[float], times: Sequence[float]) -> tuple[list[int], float]:
+    """A value read out in steps: the reads that show a refresh (it changed since the read
+    before), and the longest time it surely did not refresh (from a read to the last read
+    before it changed, or to the end of the watch)."""
+    n = len(values)
+    changes = [i for i in range(1, n) if values[i] != values[i - 1]]
+    edges = [0, *changes, n]
+    return changes, max(times[b - 1] - times[a] for a, b in itertools.pairwise(edges))
+
+
 def _timer_in_steps(run: Sequence[Sample]) -> list[Finding] | None:
     """A timer the controller refreshes every few seconds: it holds still between reads and
     jumps by more than a read's second when it moves. Judged between two of its refreshes, as
@@ -127,13 +137,10 @@ def _timer_in_steps(run: Sequence[Sample]) -> list[Finding] | None:
         return None
     timer = [float(v or 0.0) for v in values]
     times = [s.at for s in run]
-    n = len(timer)
-    changes = [i for i in range(1, n) if timer[i] != timer[i - 1]]
-    gaps = [times[i] - times[i - 1] for i in range(1, n)]
+    changes, still = _refreshes(timer, times)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     if not any(timer[i] - timer[i - 1] >= max(gaps) + 1.0 for i in changes):
         return None
-    edges = [0, *changes, n]
-    still = max(times[b - 1] - times[a] for a, b in itertools.pairwise(edges))
     if still > MAX_REFRESH_S:
         return [
             fail(
@@ -293,12 +300,7 @@ def _refreshed_in_steps(
     than ``MAX_REFRESH_S`` while power flows, it has stopped; with fewer than two refreshes
     seen, it is not judged (watch longer)."""
     check = "temp.energy-follows-power"
-    n = len(meters)
-    changes = [i for i in range(1, n) if meters[i] != meters[i - 1]]
-    # the times it surely did not refresh: from a read showing a value to the last read
-    # before it changed (or to the end of the watch)
-    edges = [0, *changes, n]
-    still = max(times[b - 1] - times[a] for a, b in itertools.pairwise(edges))
+    changes, still = _refreshes(meters, times)
     least = max(0.0, min(powers) - cat.key("power_w").tolerance) * (1 - METER_SLACK)
     if still > MAX_REFRESH_S and least * still / 3600 > step:
         return [
