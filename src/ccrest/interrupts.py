@@ -66,9 +66,10 @@ class Interrupts:
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.received.append(NAMES.get(signum, f"signal {signum}"))
-        if len(self.received) == 1:
-            self._pass_on(signum)
-        if not self.quiet and len(self.received) == 1:
+        if len(self.received) > 1:
+            return  # noted: the first one already stops the run
+        self._pass_on(signum)
+        if not self.quiet:
             if self._unraisable is None:  # whoever's hook is in force now (pytest's, in a run)
                 self._unraisable, sys.unraisablehook = sys.unraisablehook, self._lost
             raise KeyboardInterrupt

@@ -246,8 +246,8 @@ def run(
                 time.sleep(max(0.0, next_at - time.monotonic()))
         except KeyboardInterrupt:
             interrupted = (signals.why if signals else "") or "Ctrl-C"
-        if signals is not None:  # the watching is over: a signal now cuts no judging short
-            signals.quiet = True
+        if signals is not None:  # the watching is over: a signal now cuts no judging or report
+            signals.quiet = True  # short (main_watch writes the reports under these handlers)
     if progress is not None:
         progress.write("\n")
     elapsed = time.monotonic() - start
@@ -347,7 +347,6 @@ def main_watch(
             signals=signals,
             untestable=untestable,
         )
-        signals.quiet = True  # no second signal cuts the reports short
         rows = read_rows(folder / "watch-samples.jsonl")
         watchpage.write(folder, summary, rows)
     print(watchpage.last_line(summary, folder))

@@ -126,6 +126,45 @@ def _refreshes(values: Sequence[float], times: Sequence[float]) -> tuple[list[in
     return changes, max(times[b - 1] - times[a] for a, b in itertools.pairwise(edges))
 
 
+def _unjudged_refreshes(
+    check: str,
+    key: str,
+    what: str,
+    changes: Sequence[int],
+    still: float,
+    samples: Sequence[Sample],
+    meanwhile: str,
+) -> list[Finding] | None:
+    """A value read out in steps that cannot be judged between two refreshes: still for longer
+    than ``MAX_REFRESH_S`` ``meanwhile`` (it stopped: a failure), or seen to refresh fewer than
+    twice (not tested: watch longer); None when two refreshes can be compared."""
+    if still > MAX_REFRESH_S:
+        return [
+            fail(
+                check,
+                f"{key} held still for {still:.1f} s {meanwhile}: a {what} refreshes at least "
+                f"every {MAX_REFRESH_S:g} s",
+                key=key,
+                observed=f"still for {still:.1f} s",
+                allowed=f"a refresh within {MAX_REFRESH_S:g} s",
+                exchange=samples[-1].exchange,
+                at=(samples[-1].at,),
+            )
+        ]
+    if len(changes) < 2:
+        watched = samples[-1].at - samples[0].at
+        return [
+            not_tested(
+                check,
+                f"{key} refreshed {len(changes)} time(s) in {watched:.1f} s of watching: a "
+                f"{what} read out in steps is judged between two of its refreshes; watch "
+                f"longer (--sample-seconds {2 * MAX_REFRESH_S + 2:g})",
+                key=key,
+            )
+        ]
+    return None
+
+
 def _timer_in_steps(run: Sequence[Sample]) -> list[Finding] | None:
     """A timer the controller refreshes every few seconds: it holds still between reads and
     jumps by more than a read's second when it moves. Judged between two of its refreshes, as
@@ -141,29 +180,9 @@ def _timer_in_steps(run: Sequence[Sample]) -> list[Finding] | None:
     gaps = [b - a for a, b in itertools.pairwise(times)]
     if not any(timer[i] - timer[i - 1] >= max(gaps) + 1.0 for i in changes):
         return None
-    if still > MAX_REFRESH_S:
-        return [
-            fail(
-                check,
-                f"{key} held still for {still:.1f} s while charging: a timer refreshes at "
-                f"least every {MAX_REFRESH_S:g} s",
-                key=key,
-                observed=f"still for {still:.1f} s",
-                allowed=f"a refresh within {MAX_REFRESH_S:g} s",
-                exchange=run[-1].exchange,
-                at=(run[-1].at,),
-            )
-        ]
-    if len(changes) < 2:
-        return [
-            not_tested(
-                check,
-                f"{key} refreshed {len(changes)} time(s) in {times[-1] - times[0]:.1f} s of "
-                "charging: a timer refreshed in steps is judged between two of its refreshes; "
-                f"watch longer (--sample-seconds {2 * MAX_REFRESH_S + 2:g})",
-                key=key,
-            )
-        ]
+    unjudged = _unjudged_refreshes(check, key, "timer", changes, still, run, "while charging")
+    if unjudged is not None:
+        return unjudged
     a, b = changes[0], changes[-1]
     grown = timer[b] - timer[a]
     shortest, longest = times[b - 1] - times[a], times[b] - times[a - 1]
@@ -302,34 +321,16 @@ def _refreshed_in_steps(
     check = "temp.energy-follows-power"
     changes, still = _refreshes(meters, times)
     least = max(0.0, min(powers) - cat.key("power_w").tolerance) * (1 - METER_SLACK)
-    if still > MAX_REFRESH_S and least * still / 3600 > step:
-        return [
-            fail(
-                check,
-                f"meter_wh held still for {still:.1f} s while power_w read {min(powers):g} to "
-                f"{max(powers):g} W: a meter refreshes at least every {MAX_REFRESH_S:g} s",
-                key="meter_wh",
-                observed=f"still for {still:.1f} s",
-                allowed=f"a refresh within {MAX_REFRESH_S:g} s",
-                exchange=usable[-1].exchange,
-                at=(usable[-1].at,),
-            )
-        ]
-    if len(changes) < 2:
-        return [
-            not_tested(
-                check,
-                f"meter_wh refreshed {len(changes)} time(s) in {times[-1] - times[0]:.1f} s of "
-                "watching: a meter read out in steps is judged between two of its refreshes; "
-                f"watch longer (--sample-seconds {2 * MAX_REFRESH_S + 2:g})",
-                key="meter_wh",
-            )
-        ]
+    if least * still / 3600 <= step:
+        still = 0.0  # too little energy flowed meanwhile for a register step: no sign it stopped
+    flowing = f"while power_w read {min(powers):g} to {max(powers):g} W"
+    unjudged = _unjudged_refreshes(check, "meter_wh", "meter", changes, still, usable, flowing)
+    if unjudged is not None:
+        return unjudged
     a, b = changes[0], changes[-1]
     grown = meters[b] - meters[a]
     shortest = times[b - 1] - times[a]  # the refreshes were at least this far apart
     longest = times[b] - times[a - 1]  # and at most this far
-    span = usable[a : b + 1]
     jitter = usable[a].jitter + usable[b].jitter
     low, _ = energy_band(cat, powers[a - 1 : b + 1], shortest, jitter, step)
     _, high = energy_band(cat, powers[a - 1 : b + 1], longest, jitter, step)
@@ -345,8 +346,8 @@ def _refreshed_in_steps(
             key="meter_wh",
             observed=grown,
             allowed=f"{max(low, 0):.1f} to {high:.1f} Wh",
-            exchange=span[-1].exchange,
-            at=(span[-1].at,),
+            exchange=usable[b].exchange,
+            at=(usable[b].at,),
         )
     ]
 
